@@ -1,0 +1,1 @@
+"""Coproduce: a shared space to commission, design, deliver and assess public services together."""

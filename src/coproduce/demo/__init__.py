@@ -1,0 +1,1 @@
+"""The demo data set: initiatives modelled on the cases in the co-production literature."""

@@ -1,0 +1,1 @@
+"""People and the organisations they belong to."""
