@@ -42,9 +42,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         label, pk = obj._meta.label_lower, obj.pk
         super().delete_model(request, obj)
-        audit_record(
-            actor=request.user, action="admin.delete", payload={"object": f"{label}:{pk}"}
-        )
+        audit_record(actor=request.user, action="admin.delete", payload={"object": f"{label}:{pk}"})
 
     def delete_queryset(self, request, queryset):
         keys = [f"{obj._meta.label_lower}:{obj.pk}" for obj in queryset]

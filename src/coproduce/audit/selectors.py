@@ -26,7 +26,9 @@ def audit_verify() -> ChainReport:
     checked = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != prev_hash:
-            return ChainReport(checked, entry.pk, "its previous hash is not the hash of the entry before it")
+            return ChainReport(
+                checked, entry.pk, "its previous hash is not the hash of the entry before it"
+            )
         expected = entry_hash(
             prev_hash=entry.prev_hash,
             created_at=entry.created_at,

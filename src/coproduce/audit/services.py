@@ -47,6 +47,8 @@ def audit_record(
         "object_id": str(target.pk) if target is not None else "",
         "payload": canonical_json(payload or {}),
     }
-    entry = AuditEntry(prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, **fields), **fields)
+    entry = AuditEntry(
+        prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, **fields), **fields
+    )
     entry.save(force_insert=True)
     return entry

@@ -213,7 +213,10 @@ class CoLeadInvitation(models.Model):
         DECLINED = "declined", _("Declined")
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("initiative")
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("initiative"),
     )
     email = models.EmailField(_("email address"))
     organisation = models.ForeignKey(

@@ -87,9 +87,7 @@ def initiative_co_leads(initiative: Initiative) -> QuerySet[Participation]:
 
 
 def initiative_role_counts(initiative: Initiative) -> list[tuple[str, int]]:
-    counts = dict(
-        initiative.participations.values_list("role").annotate(n=Count("id")).order_by()
-    )
+    counts = dict(initiative.participations.values_list("role").annotate(n=Count("id")).order_by())
     return [(label, counts.get(code, 0)) for code, label in Participation.Role.choices]
 
 

@@ -88,7 +88,10 @@ def initiative_update(*, actor: Person, initiative: Initiative, **fields) -> Ini
         if changed:
             initiative.save(update_fields=changed)
             audit_record(
-                actor=actor, action="initiative.update", target=initiative, payload={"fields": changed}
+                actor=actor,
+                action="initiative.update",
+                target=initiative,
+                payload={"fields": changed},
             )
     return initiative
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import InitiativeFilterForm, InitiativeForm, InviteCoLeadForm, PhaseForm
-from .models import CoLeadInvitation, Initiative
+from .models import CoLeadInvitation, Initiative, Phase
 
 
 def _visible_initiative(request: HttpRequest, slug: str) -> Initiative:
@@ -75,21 +75,23 @@ def initiative_edit(request: HttpRequest, slug: str) -> HttpResponse:
     phases = selectors.initiative_phases(initiative)
     data = request.POST if request.method == "POST" else None
     form = InitiativeForm(data, instance=Initiative.objects.get(pk=initiative.pk))
-    phase_forms = [PhaseForm(data, instance=phase, prefix=phase.kind) for phase in phases]
-    if request.method == "POST":
-        if form.is_valid() and all(f.is_valid() for f in phase_forms):
-            with transaction.atomic():
-                services.initiative_update(
-                    actor=request.user,
-                    initiative=initiative,
-                    **{name: form.cleaned_data[name] for name in InitiativeForm.Meta.fields},
-                )
-                for phase_form in phase_forms:
-                    services.phase_update(
-                        actor=request.user, phase=phase_form.instance, **phase_form.cleaned_data
-                    )
-            messages.success(request, _("The initiative is saved."))
-            return redirect("initiatives:detail", slug=initiative.slug)
+    phase_forms = [
+        PhaseForm(data, instance=Phase.objects.get(pk=phase.pk), prefix=phase.kind)
+        for phase in phases
+    ]
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in phase_forms):
+        with transaction.atomic():
+            services.initiative_update(
+                actor=request.user,
+                initiative=initiative,
+                **{name: form.cleaned_data[name] for name in InitiativeForm.Meta.fields},
+            )
+            for phase, phase_form in zip(phases, phase_forms, strict=True):
+                # The form has already written its values into its own instance, so the
+                # service gets the untouched phase to compare and audit the change.
+                services.phase_update(actor=request.user, phase=phase, **phase_form.cleaned_data)
+        messages.success(request, _("The initiative is saved."))
+        return redirect("initiatives:detail", slug=initiative.slug)
     return render(
         request,
         "initiatives/edit.html",

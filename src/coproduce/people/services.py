@@ -87,7 +87,10 @@ def person_update_profile(*, person: Person, actor: Person, **fields) -> Person:
         if changed:
             person.save(update_fields=changed)
             audit_record(
-                actor=actor, action="person.update_profile", target=person, payload={"fields": changed}
+                actor=actor,
+                action="person.update_profile",
+                target=person,
+                payload={"fields": changed},
             )
     return person
 

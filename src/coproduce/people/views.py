@@ -36,7 +36,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             % {"name": person.display_name, "email": person.email},
         )
         return redirect("initiatives:list")
-    return render(request, "people/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "people/sign_up.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET"])

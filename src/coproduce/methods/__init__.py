@@ -1,0 +1,1 @@
+"""Pure computation with no Django import, so it can be tested and benchmarked alone."""

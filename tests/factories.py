@@ -1,0 +1,97 @@
+"""Factories for test fixtures. They write rows directly; tests of services call the services."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from coproduce.initiatives.models import Initiative, Participation, Phase, Service, ServiceSector
+from coproduce.people.models import Membership, Organisation, Person, Sector
+
+PASSWORD = "a-long-test-password-7"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    email_confirmed = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    sectors = factory.LazyFunction(lambda: [Sector.PUBLIC])
+    area = "Riverside"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.STAFF
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    sector = ServiceSector.FIRE_RESCUE
+    funder = factory.SubFactory(OrganisationFactory)
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Initiative {n}")
+    slug = factory.Sequence(lambda n: f"initiative-{n}")
+    service = factory.SubFactory(ServiceFactory)
+    level = Initiative.Level.CO_PRODUCTION
+    host = factory.SubFactory(OrganisationFactory)
+    area = "Riverside"
+    status = Initiative.Status.ACTIVE
+    summary = "Neighbours and professionals working together."
+
+    @factory.post_generation
+    def phases(obj, create, extracted, **kwargs):
+        """Four phases; the first is under way unless ``phases={kind: status}`` says otherwise."""
+        if not create:
+            return
+        statuses = extracted or {Phase.Kind.COMMISSION: Phase.Status.OPEN}
+        start = dt.date(2026, 1, 1)
+        for index, kind in enumerate(Phase.ORDER):
+            Phase.objects.create(
+                initiative=obj,
+                kind=kind,
+                starts_on=start + dt.timedelta(days=90 * index),
+                ends_on=start + dt.timedelta(days=90 * index + 80),
+                status=statuses.get(kind, Phase.Status.PLANNED),
+            )
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    person = factory.SubFactory(PersonFactory)
+    initiative = factory.SubFactory(InitiativeFactory)
+    role = Participation.Role.CITIZEN
+    channel = Participation.Channel.SELF
+    joined_at = factory.LazyFunction(timezone.now)
