@@ -1,10 +1,13 @@
 """Factories for test fixtures. They write rows directly; tests of services call the services."""
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
+from coproduce.commissioning import services as budget_services
+from coproduce.commissioning.models import Proposal
 from coproduce.initiatives.models import Initiative, Participation, Phase, Service, ServiceSector
 from coproduce.people.models import Membership, Organisation, Person, Sector
 
@@ -95,3 +98,19 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     role = Participation.Role.CITIZEN
     channel = Participation.Channel.SELF
     joined_at = factory.LazyFunction(timezone.now)
+
+
+def add_project(budget, actor, area_name, title, cost) -> Proposal:
+    """Submit a proposal through the service, as a resident would."""
+    return budget_services.proposal_submit(
+        actor=actor,
+        budget=budget,
+        area=budget.areas.get(name=area_name),
+        title=title,
+        description=f"{title}: a project for the neighbourhood.",
+        estimated_cost=Decimal(cost),
+    )
+
+
+def code_of(budget, title: str) -> str:
+    return budget.proposals.get(title=title).code

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "coproduce.audit",
     "coproduce.people",
     "coproduce.initiatives",
+    "coproduce.commissioning",
+    "coproduce.delivery",
     "coproduce.demo",
 ]
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("initiatives/", include("coproduce.initiatives.urls")),
     path("people/", include("coproduce.people.urls")),
+    path("budgets/", include("coproduce.commissioning.urls")),
+    path("delivery/", include("coproduce.delivery.urls")),
+    path("open311/v2/", include("coproduce.delivery.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

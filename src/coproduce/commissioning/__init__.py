@@ -1,0 +1,1 @@
+"""Co-commissioning: participatory budgets with fair rules, from proposals to funded projects."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommissioningConfig(AppConfig):
+    name = "coproduce.commissioning"
+    verbose_name = _("Co-commissioning")

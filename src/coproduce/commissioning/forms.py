@@ -1,0 +1,138 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Budget, Milestone, Proposal
+
+MAX_MONEY = Decimal("999999999999.99")
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = [
+            "title",
+            "slug",
+            "description",
+            "currency",
+            "ballot_type",
+            "min_projects",
+            "max_projects",
+            "max_points",
+            "rule",
+            "utility",
+            "completion",
+            "eligibility",
+            "minimum_age",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "rule": _(
+                "Announced before voting opens and used to compute the result. The Method of "
+                "Equal Shares gives every voter an equal share of the budget to spend on the "
+                "projects they support."
+            )
+        }
+
+
+class BudgetAreaForm(forms.Form):
+    name = forms.CharField(label=_("Area heading"), max_length=120, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("name")) != (cleaned.get("amount") is not None):
+            raise forms.ValidationError(_("Give both the area's name and its amount."))
+        return cleaned
+
+
+BudgetAreaFormSet = forms.formset_factory(BudgetAreaForm, extra=3, max_num=20, absolute_max=20)
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["area", "title", "description", "location", "estimated_cost", "on_behalf_of"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, budget: Budget, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = budget.areas.all()
+        self.fields["area"].empty_label = None
+        self.fields["on_behalf_of"].queryset = organisations
+        self.fields["on_behalf_of"].required = False
+        self.fields["on_behalf_of"].empty_label = _("Myself, as a resident")
+        self.fields["estimated_cost"].min_value = Decimal("0.01")
+        self.fields["estimated_cost"].validators.append(
+            forms.DecimalField(min_value=Decimal("0.01")).validators[0]
+        )
+
+
+class ReviewForm(forms.Form):
+    feasible = forms.TypedChoiceField(
+        label=_("Is the project feasible?"),
+        choices=[("yes", _("Yes: it goes on the ballot")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    cost = forms.DecimalField(
+        label=_("Cost after review"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(
+        label=_("Public reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published with the proposal: explain the decision and the cost."),
+    )
+
+
+class CensusForm(forms.Form):
+    file = forms.FileField(
+        label=_("Census list (CSV)"),
+        help_text=_("A UTF-8 CSV file with a column “email” and, optionally, “area”."),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("pabulib file (.pb)"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    slug = forms.SlugField(label=_("Short name (used in the address)"), max_length=80)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Budget.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("A budget with this short name already exists."))
+        return slug
+
+
+class MilestoneForm(forms.ModelForm):
+    progress = forms.IntegerField(
+        label=_("Delivery progress (%)"), min_value=0, max_value=100, required=False
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "note", "due_on", "done_on", "photo", "photo_description"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "done_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("photo") and not cleaned.get("photo_description"):
+            self.add_error(
+                "photo_description", _("Describe the photo for people who cannot see it.")
+            )
+        return cleaned
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(label=_("Receipt code"), max_length=16)

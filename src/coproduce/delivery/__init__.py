@@ -1,0 +1,1 @@
+"""Co-delivery: tasks and shifts, the contributions ledger, the timebank, service requests."""
