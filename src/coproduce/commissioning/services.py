@@ -33,6 +33,11 @@ from .models import (
     Review,
 )
 
+def _stage(budget_id: int) -> str:
+    """The stage as stored now: a caller's copy of the budget may predate a change of stage."""
+    return Budget.objects.values_list("stage", flat=True).get(pk=budget_id)
+
+
 NEXT_STAGE = dict(zip(Budget.STAGE_ORDER, Budget.STAGE_ORDER[1:], strict=False))
 
 
@@ -160,7 +165,7 @@ def proposal_submit(
     location: str = "",
     on_behalf_of: Organisation | None = None,
 ) -> Proposal:
-    if budget.stage != Budget.Stage.PROPOSALS:
+    if _stage(budget.pk) != Budget.Stage.PROPOSALS:
         raise ValidationError(_("This budget is not taking proposals now."))
     if area.budget_id != budget.pk:
         raise ValidationError(_("That area heading belongs to another budget."))
@@ -194,7 +199,7 @@ def proposal_review(
     *, actor: Person, proposal: Proposal, feasible: bool, cost: Decimal, reason: str
 ) -> Review:
     """Record a professional's public reason; the latest review decides the proposal's status."""
-    if proposal.budget.stage not in (Budget.Stage.PROPOSALS, Budget.Stage.REVIEW):
+    if _stage(proposal.budget_id) not in (Budget.Stage.PROPOSALS, Budget.Stage.REVIEW):
         raise ValidationError(_("Reviews are closed once voting opens."))
     if not reason.strip():
         raise ValidationError(_("A review needs a public reason."))
@@ -292,9 +297,7 @@ def voter_eligibility_problem(budget: Budget, person: Person) -> str | None:
 
 
 def _require_voting_open(budget: Budget) -> None:
-    """Read the stage from the database: the page's copy of the budget may predate the close."""
-    stage = Budget.objects.values_list("stage", flat=True).get(pk=budget.pk)
-    if stage != Budget.Stage.VOTING:
+    if _stage(budget.pk) != Budget.Stage.VOTING:
         raise ValidationError(_("Voting is not open for this budget."))
 
 
@@ -416,9 +419,10 @@ def paper_ballot_enter(
     *, official: Person, budget: Budget, choices: Choices, voter_area: str = ""
 ) -> Ballot:
     """An official types in a paper ballot; it counts once a second official confirms it."""
-    if budget.stage not in (Budget.Stage.VOTING, Budget.Stage.CLOSED):
+    stage = _stage(budget.pk)
+    if stage not in (Budget.Stage.VOTING, Budget.Stage.CLOSED):
         raise ValidationError(_("Paper ballots are entered while voting is open or just closed."))
-    if budget.stage == Budget.Stage.CLOSED and budget.results.exists():
+    if stage == Budget.Stage.CLOSED and budget.results.exists():
         raise ValidationError(_("The result is computed: no more paper ballots."))
     problems = ballot_problems(budget, choices)
     if problems:
@@ -469,7 +473,7 @@ def budget_tally(*, actor: Person | None, budget: Budget) -> list[Result]:
     """Compute the result of every area heading with the rule announced before voting."""
     from .tally import tally_area
 
-    if budget.stage != Budget.Stage.CLOSED:
+    if _stage(budget.pk) != Budget.Stage.CLOSED:
         raise ValidationError(_("Close the vote before computing the result."))
     with transaction.atomic():
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
@@ -515,7 +519,7 @@ def milestone_add(
     photo=None,
     photo_description: str = "",
 ) -> Milestone:
-    if proposal.budget.stage != Budget.Stage.PUBLISHED:
+    if _stage(proposal.budget_id) != Budget.Stage.PUBLISHED:
         raise ValidationError(_("Delivery is tracked once the result is published."))
     if not proposal.budget.results.filter(selected=proposal).exists():
         raise ValidationError(_("Only funded projects have delivery milestones."))

@@ -26,6 +26,7 @@ from .models import Ballot, Budget, Proposal
 from .pabulib_io import budget_export_pabulib, budget_import_pabulib
 from .plots import cost_support_plot
 from .services import Choices
+from .tally import voter_share_spending, why_text
 
 
 def _budget(request: HttpRequest, slug: str) -> Budget:
@@ -474,16 +475,18 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     support = selectors.proposal_support(budget)
     sections = []
     my_ballot = selectors.ballot_of(budget, request.user)
+    mine_choices = {c.proposal.code: c.points for c in my_ballot.choices.all()} if my_ballot else {}
     for result in selectors.budget_results(budget):
         funded = {p.pk for p in result.selected.all()}
         proposals = list(budget.proposals.filter(area=result.area, status=Proposal.Status.FEASIBLE))
+        details = result.explanation.get("projects", {})
         rows = sorted(
             (
                 {
                     "proposal": p,
                     "votes": support.get(p.pk, 0),
                     "funded": p.pk in funded,
-                    "detail": result.explanation.get("projects", {}).get(p.code, {}),
+                    "why": why_text(details.get(p.code, {}), budget.currency),
                 }
                 for p in proposals
             ),
@@ -502,10 +505,14 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             ]
         )
         mine = None
-        if my_ballot is not None:
-            mine = result.explanation.get("voters", {}).get(
-                my_ballot.voter_code or str(my_ballot.pk)
+        area_choices = {c: v for c, v in mine_choices.items() if c in details}
+        if area_choices:
+            mine = voter_share_spending(
+                result.explanation, {p.code: p.cost for p in proposals}, area_choices
             )
+            titles = {p.code: p.title for p in proposals}
+            for payment in mine["payments"] if mine else []:
+                payment["title"] = titles.get(payment["code"], "")
         sections.append({"result": result, "rows": rows, "plot": plot, "mine": mine})
     return render(
         request,

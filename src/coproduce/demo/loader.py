@@ -6,6 +6,7 @@ record and ``coproduce audit verify`` passes on it.
 """
 
 import datetime as dt
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from coproduce.initiatives.services import initiative_create, participation_add
 from coproduce.people.models import Organisation, Person
 from coproduce.people.services import membership_add, organisation_create
 
+from .budgets import load_demo_budgets
 from .cases import CO_LEAD, ServiceDef
 from .data import (
     DEFAULT_SEED,
@@ -188,6 +190,7 @@ def _load(plan: DemoPlan, progress: Progress) -> None:
             f"Initiative {number}/{len(plan.initiatives)}: {case.title} "
             f"({initiative.get_level_display()}, {stage}, {len(participations)} participants)"
         )
+    load_demo_budgets(rng=random.Random(plan.seed), progress=progress)
     audit_record(actor=None, action="demo.load", payload={"seed": plan.seed, "today": plan.today})
 
 

@@ -1,0 +1,1 @@
+"""Participatory budgeting: pabulib files, greedy and Method of Equal Shares tallies (exact)."""
