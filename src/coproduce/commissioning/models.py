@@ -286,6 +286,9 @@ class Ballot(models.Model):
         help_text=_("Paper ballots count once a second official confirms."),
     )
     cast_at = models.DateTimeField(_("cast"), db_index=True)
+    # The local day of casting, stored so that turnout by day is an indexed GROUP BY rather
+    # than a date conversion of every row (400,000 of them in a city-wide vote).
+    cast_on = models.DateField(_("day cast"))
     updated_at = models.DateTimeField(_("last changed"))
 
     class Meta:
@@ -307,7 +310,11 @@ class Ballot(models.Model):
                 name="ballot_only_paper_waits_for_confirmation",
             ),
         ]
-        indexes = [models.Index(fields=["budget", "counted", "channel"])]
+        indexes = [
+            models.Index(fields=["budget", "counted", "channel"], name="ballot_turnout_channel"),
+            models.Index(fields=["budget", "counted", "area"], name="ballot_turnout_area"),
+            models.Index(fields=["budget", "counted", "cast_on"], name="ballot_turnout_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.budget} #{self.receipt}"

@@ -131,6 +131,7 @@ def budget_import_pabulib(
                     area=(b.fields.get("district") or b.fields.get("neighborhood") or "")[:120],
                     channel=Ballot.Channel.IMPORT,
                     cast_at=now,
+                    cast_on=timezone.localdate(now),
                     updated_at=now,
                 )
                 for b in chunk

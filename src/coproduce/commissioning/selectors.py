@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
 
 from .models import Ballot, BallotChoice, Budget, BudgetArea, Proposal, Result
 
@@ -86,11 +85,8 @@ def budget_statistics(budget: Budget) -> TurnoutStatistics:
         for row in counted.values("area").annotate(n=Count("id")).order_by("-n", "area")
     ]
     by_day = [
-        (row["day"], row["n"])
-        for row in counted.annotate(day=TruncDate("cast_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
+        (row["cast_on"], row["n"])
+        for row in counted.values("cast_on").annotate(n=Count("id")).order_by("cast_on")
     ]
     waiting = Ballot.objects.filter(budget=budget, counted=False).count()
     return TurnoutStatistics(

@@ -33,6 +33,7 @@ from .models import (
     Review,
 )
 
+
 def _stage(budget_id: int) -> str:
     """The stage as stored now: a caller's copy of the budget may predate a change of stage."""
     return Budget.objects.values_list("stage", flat=True).get(pk=budget_id)
@@ -395,6 +396,7 @@ def ballot_cast(
                         area=voter.area,
                         channel=Ballot.Channel.ONLINE,
                         cast_at=now,
+                        cast_on=timezone.localdate(now),
                         updated_at=now,
                     )
                 else:
@@ -436,6 +438,7 @@ def paper_ballot_enter(
             entered_by=official,
             counted=False,
             cast_at=now,
+            cast_on=timezone.localdate(now),
             updated_at=now,
         )
         _write_choices(ballot, budget, choices)
