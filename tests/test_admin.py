@@ -10,7 +10,7 @@ from coproduce.initiatives.models import Initiative
 PROJECT_MODELS = [
     model
     for model in admin.site._registry
-    if model._meta.app_label in {"audit", "people", "initiatives"}
+    if model._meta.app_label in {"audit", "people", "initiatives", "commissioning", "delivery"}
 ]
 
 
@@ -19,7 +19,7 @@ def test_every_project_model_is_in_the_admin():
 
     ours = {
         model
-        for app in ("audit", "people", "initiatives")
+        for app in ("audit", "people", "initiatives", "commissioning", "delivery")
         for model in apps.get_app_config(app).get_models()
     }
     assert ours <= set(admin.site._registry)

@@ -5,6 +5,7 @@ sets ``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``EMAIL_URL``. ``DE
 unless asked.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -125,7 +126,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+# The Leaflet map library comes from the django-leaflet package (installed from the package
+# registry, never committed). Only its static files are used: the app itself needs GeoDjango.
+_leaflet = importlib.util.find_spec("leaflet")
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if _leaflet is not None and _leaflet.submodule_search_locations:
+    STATICFILES_DIRS.append(Path(_leaflet.submodule_search_locations[0]) / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

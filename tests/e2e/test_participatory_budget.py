@@ -3,17 +3,17 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
+
+from coproduce.commissioning import services
+from coproduce.commissioning.models import Budget
+from coproduce.initiatives.models import Participation
 from factories import (
     MembershipFactory,
     OrganisationFactory,
     ParticipationFactory,
     PersonFactory,
 )
-from playwright.sync_api import expect
-
-from coproduce.commissioning import services
-from coproduce.commissioning.models import Budget
-from coproduce.initiatives.models import Participation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def test_propose_review_vote_close_and_see_results(page, initiative, co_lead, pa
         person=professional, initiative=initiative, role=Participation.Role.PROFESSIONAL
     )
     residents = [PersonFactory(display_name=f"Resident {i}") for i in range(3)]
-    budget = services.budget_create(
+    services.budget_create(
         actor=co_lead,
         initiative=initiative,
         title="Riverside budget",

@@ -27,7 +27,7 @@ from coproduce.delivery.models import (
     ServiceRequest,
     TimebankCategory,
 )
-from coproduce.initiatives.models import Initiative, Participation
+from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.initiatives.services import initiative_join
 from coproduce.people.models import Person
 
@@ -48,6 +48,12 @@ RATES = {
 
 # Approximate centres of the places the demo cases are set in, to put tasks on the map.
 PLACES = {
+    "millbrook": (53.4925, -2.0390, "GBP"),
+    "croix-rousse": (45.7745, 4.8320, "EUR"),
+    "lyon": (45.7640, 4.8357, "EUR"),
+    "majorna": (57.6960, 11.9250, "SEK"),
+    "lombok": (52.0925, 5.1040, "EUR"),
+    "toulouse": (43.6047, 1.4442, "EUR"),
     "fives": (50.6310, 3.0880, "EUR"),
     "lille": (50.6292, 3.0573, "EUR"),
     "roubaix": (50.6942, 3.1746, "EUR"),
@@ -164,6 +170,65 @@ FIRE = Profile(
         ),
     ),
     in_kind=(("materials", "Smoke alarms", 10, 40), ("rooms", "Community room", 2, 6)),
+)
+
+SAFETY = Profile(
+    tasks=(
+        TaskSpec(
+            "Evening neighbourhood walk",
+            "Walk the streets in pairs with the community police officer: note broken lights, "
+            "unsafe corners and doors left open, and say hello.",
+            "neighbourhood walk",
+            "observation, talking to neighbours",
+            2,
+            4,
+            7,
+            19,
+            "Walk briefing",
+            "Meet at the community centre",
+        ),
+        TaskSpec(
+            "Bike marking and lock advice",
+            "Engrave postcodes on bikes and show better locks, with the police.",
+            "bike marking",
+            "",
+            3,
+            4,
+            28,
+            10,
+            "",
+            "Market square",
+        ),
+        TaskSpec(
+            "Street meeting helper",
+            "Set up and host a street meeting where residents and the city talk about safety.",
+            "community work",
+            "",
+            2.5,
+            3,
+            28,
+            18,
+            "",
+            "Community centre",
+        ),
+    ),
+    categories=(
+        CategorySpec(
+            "street-light",
+            "Broken street light",
+            "Streets",
+            "The walkers check it on their next round and the city repairs it.",
+        ),
+        CategorySpec(
+            "unsafe-spot",
+            "A spot that feels unsafe",
+            "Streets",
+            "Discussed at the next street meeting with the police and the city.",
+            "When does it feel unsafe?",
+            (("day", "During the day"), ("evening", "In the evening"), ("night", "At night")),
+        ),
+    ),
+    in_kind=(("rooms", "Community centre room", 2, 4), ("materials", "Torches and vests", 2, 10)),
 )
 
 PUBLIC_SPACE = Profile(
@@ -420,7 +485,7 @@ GENERIC = Profile(
 
 PROFILES = {
     "fire_rescue": FIRE,
-    "community_safety": FIRE,
+    "community_safety": SAFETY,
     "public_space": PUBLIC_SPACE,
     "childcare": CHILDCARE,
     "education": CHILDCARE,
@@ -498,7 +563,7 @@ def _people(initiative: Initiative, rng: random.Random) -> tuple[list, list, Per
         for p in participations
         if p.role in (Participation.Role.CITIZEN, Participation.Role.PARTNER)
     ]
-    if len(citizens) < 12:
+    if len(citizens) < 12 and initiative.status == Initiative.Status.ACTIVE:
         others = list(
             Person.objects.filter(is_staff=False, is_active=True)
             .exclude(participations__initiative=initiative)
@@ -530,7 +595,14 @@ def _rates(initiative, lead, profile: Profile, currency: str) -> None:
         (ContributionKind.TOOLS, "", table["tools"], "day"),
         (ContributionKind.EXPERTISE, "", table["expertise"], "hour"),
     ]
-    skilled = {"home safety visit", "alarm fitting", "childcare", "peer mentoring", "repairs"}
+    skilled = {
+        "home safety visit",
+        "alarm fitting",
+        "childcare",
+        "peer mentoring",
+        "repairs",
+        "befriending",
+    }
     for spec in profile.tasks:
         if spec.work_type in skilled:
             rates.append((ContributionKind.TIME, spec.work_type, table["skilled"], "hour"))
@@ -546,8 +618,12 @@ def _rates(initiative, lead, profile: Profile, currency: str) -> None:
 
 
 def _tasks_and_shifts(
-    initiative, lead, professionals, citizens, profile, place, rng, today, counts
-) -> None:
+    initiative, lead, professionals, citizens, profile, place, rng, start, today, counts
+) -> list[services.ContributionDraft]:
+    """Publish the profile's tasks with a shift rota from ``start`` to five weeks ahead; people
+    sign up (some cancel, some wait), and the professional on each past shift confirms the hours
+    of those who came. Returns the professionals' own time on the shifts, to be recorded."""
+    supervision: list[services.ContributionDraft] = []
     requirements = {}
     for spec in profile.tasks:
         if spec.requirement and spec.requirement not in requirements:
@@ -559,7 +635,6 @@ def _tasks_and_shifts(
                 valid_days=3 * 365 if "check" in spec.requirement.lower() else None,
             )
     cleared: dict[str, list[Person]] = {}
-    start = today - dt.timedelta(days=365)
     for name, requirement in requirements.items():
         confirmer = professionals[0]
         people = [p for p in citizens if p.pk != confirmer.pk]
@@ -571,6 +646,8 @@ def _tasks_and_shifts(
                 person=person,
                 now=_moment(start - dt.timedelta(days=rng.randint(5, 60)), 10),
             )
+    supervisors = [p for p in professionals if p.pk != lead.pk] or professionals
+    supervisors = supervisors[:4]
     for index, spec in enumerate(profile.tasks):
         latitude = longitude = None
         if place:
@@ -600,7 +677,7 @@ def _tasks_and_shifts(
                 starts_at=begins,
                 ends_at=begins + dt.timedelta(hours=spec.hours),
                 capacity=spec.capacity,
-                professional=rng.choice(professionals),
+                professional=rng.choice(supervisors),
             )
             counts.shifts += 1
             past = shift.ends_at < timezone.now()
@@ -635,25 +712,44 @@ def _tasks_and_shifts(
                         now=shift.ends_at + dt.timedelta(hours=1),
                     )
                     counts.contributions += 1
+                if shift.booked:
+                    supervision.append(
+                        services.ContributionDraft(
+                            person=shift.professional,
+                            kind=ContributionKind.TIME,
+                            quantity=Decimal(str(spec.hours)),
+                            occurred_on=day,
+                            capacity=Capacity.PROFESSIONAL,
+                            task=task,
+                            shift=shift,
+                            work_type="supervision",
+                            description=spec.title,
+                        )
+                    )
             day += dt.timedelta(days=spec.every_days)
+    return supervision
 
 
 def _other_contributions(
-    initiative, lead, professionals, citizens, profile, rng, today, counts
+    initiative, lead, professionals, citizens, profile, rng, start, end, delivering, extra, counts
 ) -> None:
-    drafts = []
-    start = today - dt.timedelta(days=365)
-    # The co-lead confirms the batch; their own hours would wait for another co-lead.
-    for professional in [p for p in professionals if p.pk != lead.pk] or professionals:
+    """Coordinators' time, organisations' rooms and materials, citizens' time outside shifts, the
+    professionals' time on shifts (``extra``), and a few pending, disputed and corrected entries.
+    """
+    drafts = list(extra)
+    days = (end - start).days
+    # A few coordinators; the co-lead confirms the batch (their own hours would wait for
+    # another co-lead, so they are not among them when someone else can coordinate).
+    for professional in ([p for p in professionals if p.pk != lead.pk] or professionals)[:3]:
         for month in range(12):
             day = start + dt.timedelta(days=30 * month + rng.randint(0, 27))
-            if day > today:
+            if day > end:
                 continue
             drafts.append(
                 services.ContributionDraft(
                     person=professional,
                     kind=ContributionKind.TIME,
-                    quantity=Decimal(rng.randint(6, 20)),
+                    quantity=Decimal(rng.randint(4, 12)),
                     occurred_on=day,
                     capacity=Capacity.PROFESSIONAL,
                     work_type="coordination",
@@ -668,24 +764,43 @@ def _other_contributions(
                         person=person,
                         kind=kind,
                         quantity=Decimal(rng.randint(low, high)),
-                        occurred_on=start + dt.timedelta(days=rng.randint(0, 364)),
+                        occurred_on=start + dt.timedelta(days=rng.randint(0, days)),
                         capacity=Capacity.ORGANISATION,
                         organisation=organisation,
                         description=description,
                     )
                 )
-    for person in rng.sample(citizens, k=min(len(citizens), 8)):
-        drafts.append(
-            services.ContributionDraft(
-                person=person,
-                kind=ContributionKind.TIME,
-                quantity=Decimal(rng.choice([2, 2.5, 3])),
-                occurred_on=start + dt.timedelta(days=rng.randint(0, 120)),
-                capacity=Capacity.CITIZEN,
-                work_type="workshop",
-                description="Co-design workshop",
+    # Citizens' time in the workshops of co-commissioning and co-design; and, when there are no
+    # shifts to record it (a completed initiative, or one not yet delivering), timesheets.
+    workshop_days = min(120, days)
+    for person in rng.sample(citizens, k=min(len(citizens), 8 if delivering else 40)):
+        for _ in range(1 if delivering else rng.randint(1, 4)):
+            drafts.append(
+                services.ContributionDraft(
+                    person=person,
+                    kind=ContributionKind.TIME,
+                    quantity=Decimal(rng.choice([2, 2.5, 3])),
+                    occurred_on=start + dt.timedelta(days=rng.randint(0, workshop_days)),
+                    capacity=Capacity.CITIZEN,
+                    work_type="workshop",
+                    description="Co-design workshop",
+                )
             )
-        )
+    if initiative.status == Initiative.Status.COMPLETED:
+        spec = profile.tasks[0]
+        for person in rng.sample(citizens, k=min(len(citizens), 30)):
+            for _ in range(rng.randint(3, 10)):
+                drafts.append(
+                    services.ContributionDraft(
+                        person=person,
+                        kind=ContributionKind.TIME,
+                        quantity=Decimal(str(spec.hours)),
+                        occurred_on=end - dt.timedelta(days=rng.randint(0, min(days, 200))),
+                        capacity=Capacity.CITIZEN,
+                        work_type=spec.work_type,
+                        description=f"{spec.title} (paper timesheet)",
+                    )
+                )
     counts.contributions += services.contribution_record_many(
         actor=lead,
         initiative=initiative,
@@ -693,8 +808,10 @@ def _other_contributions(
         source=Contribution.Source.SCRIPT,
         confirm=True,
     )
+    if not delivering:
+        return
     # A few entries still waiting, one disputed and one corrected, as in real ledgers.
-    recent = [today - dt.timedelta(days=d) for d in (1, 3, 6, 9)]
+    recent = [end - dt.timedelta(days=d) for d in (1, 3, 6, 9)]
     for day, person in zip(recent, rng.sample(citizens, k=min(4, len(citizens))), strict=False):
         entry = services.contribution_record(
             actor=person,
@@ -734,14 +851,14 @@ def _other_contributions(
         counts.contributions += 2
 
 
-def _timebank(initiative, lead, citizens, rng, today, counts) -> None:
+def _timebank(initiative, lead, citizens, rng, first, today, counts) -> None:
     bank = services.timebank_open(
         actor=lead, initiative=initiative, min_balance=Decimal("-10"), max_balance=Decimal("40")
     )
     members = rng.sample(citizens, k=min(len(citizens), 10))
     if len(members) < 2:
         return
-    start = today - dt.timedelta(days=330)
+    start = max(first, today - dt.timedelta(days=330))
     listings = []
     for number, (kind, category, title) in enumerate(LISTINGS):
         listings.append(
@@ -781,7 +898,9 @@ def _timebank(initiative, lead, citizens, rng, today, counts) -> None:
         services.listing_close(actor=listing.account.person, listing=listing)
 
 
-def _service_requests(initiative, lead, citizens, profile, place, rng, today, counts) -> None:
+def _service_requests(
+    initiative, lead, citizens, profile, place, rng, first, today, counts
+) -> None:
     categories = []
     for spec in profile.categories:
         if RequestCategory.objects.filter(code=f"{initiative.slug}-{spec.code}"[:64]).exists():
@@ -813,7 +932,7 @@ def _service_requests(initiative, lead, citizens, profile, place, rng, today, co
     handlers = [lead, *rng.sample(citizens, k=min(3, len(citizens)))]
     for _ in range(profile.requests_per_year):
         category, spec = rng.choice(categories)
-        day = today - dt.timedelta(days=rng.randint(0, 360))
+        day = today - dt.timedelta(days=rng.randint(0, max((today - first).days, 1)))
         reported = _moment(day, rng.randint(8, 20))
         latitude = longitude = None
         if place:
@@ -851,9 +970,14 @@ def _service_requests(initiative, lead, citizens, profile, place, rng, today, co
 
 
 def _load_one(initiative: Initiative, rng: random.Random, today: dt.date, counts: _Counts) -> None:
-    """One initiative's year; skipped (and named) when it is not active, has no co-lead to
-    publish tasks, or too few people to take part."""
-    if initiative.status != Initiative.Status.ACTIVE:
+    """One initiative's year of history, ending today (or when a completed initiative ended).
+
+    Tasks, shifts, the timebank and service requests exist once co-delivery has begun; before
+    that (and for a completed initiative, whose pages are closed to new work) the ledger still
+    holds the time and resources given in the phases so far. Skipped (and named) when it is a
+    draft, has no co-lead to publish tasks, or too few people to take part.
+    """
+    if initiative.status not in (Initiative.Status.ACTIVE, Initiative.Status.COMPLETED):
         counts.skipped.append(initiative.slug)
         return
     citizens, professionals, lead = _people(initiative, rng)
@@ -863,12 +987,45 @@ def _load_one(initiative: Initiative, rng: random.Random, today: dt.date, counts
     profile = PROFILES.get(initiative.service.sector, GENERIC)
     place = _place(initiative)
     currency = place[2] if place else "EUR"
+    phases = {phase.kind: phase for phase in initiative.phases.all()}
+    ended = [phase.ends_on for phase in phases.values() if phase.ends_on]
+    end = today
+    if initiative.status == Initiative.Status.COMPLETED and ended:
+        end = min(max(ended), today)
+    start = end - dt.timedelta(days=365)
+    deliver = phases.get(Phase.Kind.DELIVER)
+    delivering = (
+        initiative.status == Initiative.Status.ACTIVE
+        and deliver is not None
+        and (
+            deliver.status == Phase.Status.OPEN
+            or (deliver.starts_on is not None and deliver.starts_on <= today)
+        )
+    )
     _rates(initiative, lead, profile, currency)
-    _tasks_and_shifts(initiative, lead, professionals, citizens, profile, place, rng, today, counts)
-    _other_contributions(initiative, lead, professionals, citizens, profile, rng, today, counts)
-    if profile.timebank:
-        _timebank(initiative, lead, citizens, rng, today, counts)
-    _service_requests(initiative, lead, citizens, profile, place, rng, today, counts)
+    supervision: list[services.ContributionDraft] = []
+    if delivering:
+        first = max(start, deliver.starts_on or start)
+        supervision = _tasks_and_shifts(
+            initiative, lead, professionals, citizens, profile, place, rng, first, today, counts
+        )
+    _other_contributions(
+        initiative,
+        lead,
+        professionals,
+        citizens,
+        profile,
+        rng,
+        start,
+        end,
+        delivering,
+        supervision,
+        counts,
+    )
+    if delivering and profile.timebank:
+        _timebank(initiative, lead, citizens, rng, first, today, counts)
+    if delivering:
+        _service_requests(initiative, lead, citizens, profile, place, rng, first, today, counts)
     counts.initiatives += 1
 
 

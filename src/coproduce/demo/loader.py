@@ -31,6 +31,7 @@ from .data import (
     PersonPlan,
     build_plan,
 )
+from .delivery_history import load_delivery_history
 
 Progress = Callable[[str], None]
 
@@ -191,7 +192,18 @@ def _load(plan: DemoPlan, progress: Progress) -> None:
             f"({initiative.get_level_display()}, {stage}, {len(participations)} participants)"
         )
     load_demo_budgets(rng=random.Random(plan.seed), progress=progress)
+    history = load_delivery_history(rng=random.Random(plan.seed))
+    progress(f"Co-delivery: {_summary(history)}")
     audit_record(actor=None, action="demo.load", payload={"seed": plan.seed, "today": plan.today})
+
+
+def _summary(history: dict) -> str:
+    """'12 tasks, 243 shifts, ...' from the counts the co-delivery loader returns."""
+    return ", ".join(
+        f"{value} {key.replace('_', ' ')}"
+        for key, value in history.items()
+        if isinstance(value, int)
+    )
 
 
 def demo_load(
