@@ -2,12 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from factories import PersonFactory, code_of
 
 from coproduce.audit.models import AuditEntry
 from coproduce.commissioning import services
 from coproduce.commissioning.models import Budget
 from coproduce.commissioning.services import Choices
+from factories import PersonFactory, code_of
 
 
 def vote(budget, person, *titles):
