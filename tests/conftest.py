@@ -3,9 +3,18 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from coproduce.initiatives.models import Participation
 from factories import PASSWORD, InitiativeFactory, ParticipationFactory, PersonFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English: a request in another language must not leak into the next
+    test through the thread's active translation."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
