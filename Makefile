@@ -52,7 +52,7 @@ test: install-test compilemessages browser lint
 demo: install compilemessages
 	$(BIN)/coproduce migrate --noinput
 	$(BIN)/coproduce collectstatic --noinput >/dev/null
-	$(BIN)/coproduce load_demo
+	$(BIN)/coproduce load_demo --site-url http://$(HOST):$(PORT)
 	$(BIN)/gunicorn coproduce.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 bench: install

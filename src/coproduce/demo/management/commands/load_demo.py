@@ -22,8 +22,13 @@ class Command(BaseCommand):
             default=DEFAULT_SEED,
             help=f"Seed for the generated names and dates (default {DEFAULT_SEED}).",
         )
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="Where the site will be served, for the sign-in hint (default %(default)s).",
+        )
 
-    def handle(self, *args, seed: int, verbosity: int, **options) -> None:
+    def handle(self, *args, seed: int, site_url: str, verbosity: int, **options) -> None:
         def progress(line: str) -> None:
             if verbosity >= 1:
                 self.stdout.write(f"  {line}")
@@ -52,6 +57,4 @@ class Command(BaseCommand):
         width = max(len(account.email) for account in DEMO_ACCOUNTS)
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<{width}}  {account.shows}")
-        self.stdout.write(
-            "Sign in at /people/log-in/ (for example http://127.0.0.1:8000/people/log-in/)."
-        )
+        self.stdout.write(f"Sign in at {site_url.rstrip('/')}/people/log-in/")
