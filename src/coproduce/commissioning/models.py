@@ -375,7 +375,7 @@ class Result(models.Model):
     area = models.ForeignKey(
         BudgetArea, on_delete=models.CASCADE, related_name="results", verbose_name=_("area")
     )
-    rule = models.CharField(_("rule"), max_length=60)
+    rule = models.CharField(_("rule"), max_length=255)
     selected = models.ManyToManyField(Proposal, related_name="+", verbose_name=_("funded"))
     total_cost = models.DecimalField(_("total cost"), max_digits=16, decimal_places=2)
     ballots_counted = models.PositiveIntegerField(_("ballots counted"))
