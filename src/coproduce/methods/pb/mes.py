@@ -19,15 +19,23 @@ How Add1 stays fast
 Add1 reruns MES with ``t, t + 1, t + 2, ...`` (up to thousands of times). For a fixed sequence of
 decisions every budget and every ``rho`` is an *affine* function of ``t``, so the engine also
 tracks the slope ``d/dt`` of each quantity (with its own error bound). For every round it records
-up to which increment all of that round's decisions provably stay the same. A rerun at a larger
-increment restores the state at the first round that might change and recomputes only from
-there; when no round can change, the rerun is skipped. Validity is certified conservatively and
-every recomputed round is decided exactly, so the result equals rerunning MES from scratch at
-every increment, as pabutools does.
+(lazily) up to which increment its decisions provably stay the same: the winner's split of its
+supporters, and every other project's lower bound staying above the winner's ``rho`` (or the
+project staying unaffordable). A rerun at a larger increment keeps the rounds still valid,
+recomputes an invalid round in place (its old winner evaluated first) and keeps the following
+rounds when that round funds the same project with the same split, since every later budget is
+then the same affine function of ``t``; otherwise it recomputes the rest. When no round can
+change, the rerun is skipped. Validity is certified conservatively and every recomputed round is
+decided exactly, so the result equals rerunning MES from scratch at every increment, as
+pabutools does.
 
-Lazy evaluation (as in pabutools): a project's ``rho`` can only grow as budgets shrink, so the
-last computed value is a lower bound, and a project is only re-evaluated while its bound is
-below the best ``rho`` of the round.
+Lower bounds (as in pabutools, plus one trick): a project's ``rho`` can only grow as budgets
+shrink, so the last computed value is a lower bound, and a project is only re-evaluated while
+its bound is below the best ``rho`` of the round. Moreover, for *any* division of a project's
+supporters into "pays all she has" and "pays the full share", ``(cost - money of the former) /
+(utility units of the latter)`` is a lower bound; the project's last division with the current
+budgets refreshes its bound for the price of one gather. The same argument shows that a
+project's ``rho`` is a convex function of ``t``, so outdated affine pieces stay valid bounds.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import mul
 
 import numpy as np
 
@@ -45,6 +54,7 @@ __all__ = ["MESEngine", "MESStats"]
 _U = 2.0**-53  # unit roundoff of float64
 _INF = math.inf
 _SMALL = 64  # supporter groups up to which plain Python beats numpy
+_SCAN = 96  # bins up to which the root is found by a plain-Python scan
 _SHRINK = 1.0 - 16 * _U  # applied to every certified distance (rounding of the division)
 _DEAD = 0  # class of the voters with no budget left (exactly 0)
 _CUR, _ERR, _SLOPE, _ESLOPE, _ASLOPE = range(5)  # columns of the class table
@@ -122,6 +132,7 @@ class _Round:
 
     __slots__ = (
         "alive",
+        "bins",
         "checks",
         "new_cls",
         "poor_keys",
@@ -169,9 +180,12 @@ class MESEngine:
         self.t0 = Fraction(prof.budget, prof.n_voters) if prof.n_voters else Fraction(0)
         mult = prof.mult.astype(np.float64)
         self.msup = [mult[s] for s in prof.sup]
+        self.nsup = [float(m.sum()) for m in self.msup]
         # Projects with few supporter groups are evaluated in plain Python (binary utilities).
         self.small = [prof.sat is None and len(s) <= _SMALL for s in prof.sup]
-        self.msupl = [m.tolist() if small else [] for m, small in zip(self.msup, self.small, strict=True)]
+        self.msupl = [
+            m.tolist() if small else [] for m, small in zip(self.msup, self.small, strict=True)
+        ]
         self.binary = prof.sat is None
         self.svals: list[list[int]] = []
         self.svals_f: list[np.ndarray] = []
@@ -194,7 +208,12 @@ class MESEngine:
                 units = int((prof.mult[prof.sup[p]] * prof.sat[p]).sum())
             lb0[p] = float(Fraction(prof.costs[p], prof.kappa[p] * units))
         self.lb0 = lb0
+        if max(self.nsup, default=0) * max((max(v) for v in self.svals if v), default=1) >= 2**52:
+            # Counts of satisfaction units must be exact in float64; beyond 2**52 decide
+            # everything exactly (never happens with real elections).
+            self.force_exact = True
         self.k: int | None = None
+        self.split: list[tuple[np.ndarray, np.ndarray, float] | None] = [None] * n_projects
         self.rounds: list[_Round] = []
         self.selected: list[int] = []
 
@@ -207,6 +226,7 @@ class MESEngine:
         # Class table, one row per budget class (row-major: one gather fetches a class):
         # budget now, its error bound, d budget / d t, that slope's error bound, |slope|.
         self.tab = np.zeros((cap, 5))
+        self.curv = np.zeros(cap)  # contiguous copy of the budget column
         self.c_vref = np.zeros(cap)  # budget at increment c_kref ...
         self.c_kref = np.zeros(cap)
         self.c_eref = np.zeros(cap)  # ... and its error bound
@@ -242,8 +262,14 @@ class MESEngine:
         moved = tab[:K, _SLOPE] * dt
         tab[:K, _CUR] = vref + moved
         tab[:K, _ERR] = (
-            self.c_eref[:K] + tab[:K, _ESLOPE] * np.abs(dt) + 2 * _U * (np.abs(vref) + np.abs(moved))
+            self.c_eref[:K]
+            + tab[:K, _ESLOPE] * np.abs(dt)
+            + 2 * _U * (np.abs(vref) + np.abs(moved))
         )
+        self.curv[:K] = tab[:K, _CUR]
+        self.errmax = float(tab[:K, _ERR].max())
+        self.eslopemax = float(tab[:K, _ESLOPE].max())
+        self.aslopemax = float(tab[:K, _ASLOPE].max())
         self._mirror()
         self.xb: dict[int, Fraction] = {_DEAD: Fraction(0), _INIT: self.tx}
         self.xpi: dict[int, Fraction] = {}
@@ -267,7 +293,7 @@ class MESEngine:
         tab = np.zeros((new, 5))
         tab[:cap] = self.tab
         self.tab = tab
-        for name in ("c_vref", "c_kref", "c_eref"):
+        for name in ("c_vref", "c_kref", "c_eref", "curv"):
             arr = np.zeros(new)
             arr[:cap] = getattr(self, name)
             setattr(self, name, arr)
@@ -301,11 +327,11 @@ class MESEngine:
                     stack.pop()
                     continue
                 r = self.rounds[x]
-                missing = [(True, kk) for kk, _, _ in r.poor if kk not in xb]
+                missing = [(True, kk) for kk, _, _ in self.poor_of(r) if kk not in xb]
                 if missing:
                     stack.extend(missing)
                     continue
-                paid = sum(n * xb[kk] for kk, n, _ in r.poor)
+                paid = sum(n * xb[kk] for kk, n, _ in self.poor_of(r))
                 xpi[x] = Fraction(self.costs[r.w] - paid) / r.r_units
             stack.pop()
         return xb[k]
@@ -314,7 +340,7 @@ class MESEngine:
         """Exact payment per unit of satisfaction in round ``j`` (scaled money)."""
         if j not in self.xpi:
             r = self.rounds[j]
-            paid = sum(n * self._exact_budget(k) for k, n, _ in r.poor)
+            paid = sum(n * self._exact_budget(k) for k, n, _ in self.poor_of(r))
             self.xpi[j] = Fraction(self.costs[r.w] - paid) / r.r_units
         return self.xpi[j]
 
@@ -340,7 +366,7 @@ class MESEngine:
         if cl is None:
             cl = self.cls[self.prof.sup[p]]
         if self.binary:
-            if self.K > 8 * len(cl):
+            if 8 * len(cl) < self.K:
                 # Few supporters among many classes: sort them instead of scanning all classes.
                 o = np.argsort(cl, kind="stable")
                 sc = cl[o]
@@ -383,16 +409,20 @@ class MESEngine:
             return self._evaluate_exact(ev)
         if self.small[p]:
             return self._evaluate_small(p, ev)
-        # Cheap test first: many evaluations only find that the supporters cannot pay.
+        # Cheap test first: many evaluations only find that the supporters cannot pay. Only
+        # the budget column is gathered; rounding errors are bounded with the largest error
+        # bound of any class (tiny next to the budgets, so the test is rarely inconclusive).
         cl = self.cls[self.prof.sup[p]]
-        sums = self.msup[p] @ self.tab[cl]
-        total = float(sums[_CUR])
-        total_err = float(sums[_ERR]) + (len(cl) + 2) * _U * total + _U * c
+        n = len(cl)
+        total = float(self.msup[p] @ self.curv[cl])
+        voters = self.nsup[p]
+        total_err = self.errmax * voters + (n + 2) * _U * total + _U * c
         if c - total > total_err:
             ev.afford = False
             if self.track:
-                slope_err = float(sums[_ESLOPE]) + (len(cl) + 2) * _U * float(sums[_ASLOPE])
-                ev.delta = _crossing(c - total, total_err, -float(sums[_SLOPE]), slope_err)
+                slope = -float(self.msup[p] @ self.tab[cl, _SLOPE])
+                slope_err = (self.eslopemax + (n + 2) * _U * self.aslopemax) * voters
+                ev.delta = _crossing(c - total, total_err, slope, slope_err)
             return ev
         self._bins(p, ev, cl)
         if total - c <= total_err:
@@ -408,34 +438,49 @@ class MESEngine:
         else:
             order = np.argsort(b / ss, kind="stable")
             units = float(ns @ ss)
-        ol = order.tolist()
-        bl = b.tolist()
-        nl = ns.tolist()
-        sl = None if ss is None else ss.tolist()
         paid = 0.0
         npoor = m
         pi = 0.0
-        for idx in range(m if m <= 96 else 8):
-            i = ol[idx]
-            pi = (c - paid) / units
-            s = 1.0 if sl is None else sl[i]
-            if pi * s <= bl[i]:
-                npoor = idx
-                break
-            paid += nl[i] * bl[i]
-            units -= nl[i] * s
+        if m <= _SCAN:
+            ol = order.tolist()
+            bl = b.tolist()
+            nl = ns.tolist()
+            sl = None if ss is None else ss.tolist()
+            for idx, i in enumerate(ol):
+                pi = (c - paid) / units
+                s = 1.0 if sl is None else sl[i]
+                if pi * s <= bl[i]:
+                    npoor = idx
+                    break
+                paid += nl[i] * bl[i]
+                units -= nl[i] * s
         else:
-            if m > 96:
-                # Many supporters pay everything they have: vectorised scan of the rest.
-                # pi_j is monotone along the order, so the first j that works is the root.
-                bo = b[order]
-                no = ns[order]
-                so = 1.0 if ss is None else ss[order]
+            # Many bins: sorted arrays once, a short scan in Python (usually enough), else a
+            # vectorised scan: pi_j is monotone along the order, the first j that works wins.
+            ol = order
+            bo = b[order]
+            no = ns[order]
+            so = None if ss is None else ss[order]
+            head = zip(
+                bo[:8].tolist(),
+                no[:8].tolist(),
+                [1.0] * 8 if so is None else so[:8].tolist(),
+                strict=True,
+            )
+            for idx, (bi, ni, si) in enumerate(head):
+                pi = (c - paid) / units
+                if pi * si <= bi:
+                    npoor = idx
+                    break
+                paid += ni * bi
+                units -= ni * si
+            else:
+                sv = 1.0 if so is None else so
                 paid_ex = np.cumsum(no * bo)
                 paid_ex = np.concatenate(([0.0], paid_ex[:-1]))
-                units_ex = np.cumsum((no * so)[::-1])[::-1]
+                units_ex = np.cumsum((no * sv)[::-1])[::-1]
                 pis = (c - paid_ex) / units_ex
-                ok = pis * so <= bo
+                ok = pis * sv <= bo
                 j = int(ok.argmax())
                 if ok[j]:
                     npoor = j
@@ -457,13 +502,13 @@ class MESEngine:
         # Certify the split (poor: b < pi*s, rich: b >= pi*s) beyond the error bounds: a quick
         # test on the two bins around the threshold with the largest error bound of all bins,
         # the per-bin test only when that is not enough.
-        smax = 1.0 if sl is None else max(sl)
-        slack = float(rows[:, _ERR].max()) + smax * pi_err + 2 * _U * (pi * smax + max(bl))
-        i_rich = ol[npoor]
-        near = bl[i_rich] - pi * (1.0 if sl is None else sl[i_rich])
+        smax = 1.0 if ss is None else float(ss.max())
+        slack = float(rows[:, _ERR].max()) + smax * pi_err + 2 * _U * (pi * smax + float(b.max()))
+        i_rich = int(ol[npoor])
+        near = float(b[i_rich]) - pi * (1.0 if ss is None else float(ss[i_rich]))
         if npoor:
-            i_poor = ol[npoor - 1]
-            near = min(near, pi * (1.0 if sl is None else sl[i_poor]) - bl[i_poor])
+            i_poor = int(ol[npoor - 1])
+            near = min(near, pi * (1.0 if ss is None else float(ss[i_poor])) - float(b[i_poor]))
         if near <= slack:
             margins = _split_margins(rows, ss, order, npoor, pi, pi_err)
             if float(margins.min()) <= 0.0:
@@ -493,25 +538,24 @@ class MESEngine:
         """
         c = self.costs[p]
         cnt: dict[int, float] = {}
+        get = cnt.get
         for g, m in zip(self.cls[self.prof.sup[p]].tolist(), self.msupl[p], strict=True):
-            if g:
-                cnt[g] = cnt.get(g, 0.0) + m
-        cur, err = self.curl, self.errl
+            cnt[g] = get(g, 0.0) + m
+        cnt.pop(_DEAD, None)
         ks = list(cnt)
         nl = list(cnt.values())
-        bl = [cur[k] for k in ks]
-        el = [err[k] for k in ks]
+        bl = list(map(self.curl.__getitem__, ks))
+        el = list(map(self.errl.__getitem__, ks))
         m = len(ks)
-        total = sum(n * b for n, b in zip(nl, bl, strict=True))
-        total_err = sum(n * e for n, e in zip(nl, el, strict=True))
-        total_err += (m + 2) * _U * total + _U * c
+        total = sum(map(mul, nl, bl))
+        total_err = sum(map(mul, nl, el)) + (m + 2) * _U * total + _U * c
         if c - total > total_err:
             ev.afford = False
             if self.track:
-                al = [self.slopel[k] for k in ks]
-                slope = -sum(n * a for n, a in zip(nl, al, strict=True))
-                slope_err = sum(n * self.eslopel[k] for n, k in zip(nl, ks, strict=True))
-                slope_err += (m + 2) * _U * sum(n * abs(a) for n, a in zip(nl, al, strict=True))
+                al = list(map(self.slopel.__getitem__, ks))
+                slope = -sum(map(mul, nl, al))
+                slope_err = sum(map(mul, nl, map(self.eslopel.__getitem__, ks)))
+                slope_err += (m + 2) * _U * sum(map(mul, nl, map(abs, al)))
                 ev.delta = _crossing(c - total, total_err, slope, slope_err)
             return ev
         ev.ks = ks
@@ -660,8 +704,10 @@ class MESEngine:
         return value, err
 
     def _refresh_low(self) -> None:
-        value, err = self._lower_bounds(self.lb, self.k)
-        self.low = value - err
+        # Projects MES never considers have an infinite bound (inf - inf: nan, never read).
+        with np.errstate(invalid="ignore"):
+            value, err = self._lower_bounds(self.lb, self.k)
+            self.low = value - err
 
     def _round(self) -> bool:
         """Play one round at the current increment; return False when MES stops."""
@@ -691,19 +737,34 @@ class MESEngine:
             rec.pending = self.pending.copy()
         return rec
 
-    def _choose(self) -> tuple[_Eval, list[_Eval]] | None:
-        """Lazy evaluation of the live projects; the winner and exact ties, or None."""
+    def _choose(self, first: _Eval | None = None) -> tuple[_Eval, list[_Eval]] | None:
+        """Lazy evaluation of the live projects; the winner and exact ties, or None.
+
+        ``first`` is an evaluation already made this round (the likely winner), which lets
+        the others be pruned by their bounds right away.
+        """
         k = self.k
         low = self.low
+        evals: list[_Eval] = []
+        best_hi = _INF
+        if first is not None:
+            p = first.p
+            evals.append(first)
+            self.lb[:, p] = (first.rho, first.drho, k, first.rho_err, first.drho_err)
+            low[p] = first.rho - (first.rho_err + 2 * _U * abs(first.rho))
+            best_hi = first.rho + first.rho_err
         idx = np.flatnonzero(self.alive)
         order = idx[np.argsort(low[idx], kind="stable")].tolist()
+        if first is not None:
+            order.remove(first.p)
         lowl = low.tolist()
-        best_hi = _INF
-        evals: list[_Eval] = []
         scale = self.scale
+        split = self.split
         for p in order:
             if lowl[p] > best_hi:
                 break
+            if split[p] is not None and best_hi < _INF and self._refresh(p) > best_hi:
+                continue
             ev = self._evaluate(p)
             if not ev.afford:
                 self.alive[p] = False
@@ -715,7 +776,69 @@ class MESEngine:
             best_hi = min(best_hi, ev.rho + ev.rho_err)
         if not evals:
             return None
-        return self._winner(evals)
+        win, tied = self._winner(evals)
+        for ev in evals:
+            if ev is not win and ev.npoor:
+                self._remember_split(ev)
+        return win, tied
+
+    def _refresh(self, p: int) -> float:
+        """Raise ``p``'s lower bound from its last split, with the current budgets.
+
+        For *any* division of the supporters into those who pay everything they have (money
+        ``P``) and the others (``R`` units of satisfaction), ``(cost - P) / R`` is a lower
+        bound of the payment per unit: every supporter pays at most her budget, and at most
+        ``pi`` per unit. The division must cover every supporter (see _remember_split).
+        Budgets shrink round after round, so the last split still gives a tight bound at the
+        cost of one gather, instead of a full evaluation.
+        """
+        groups, weights, units = self.split[p]
+        agg = weights @ self.tab[self.cls[groups]]
+        c = self.costs[p]
+        paid = float(agg[_CUR])
+        kap = self.kappa[p]
+        n = len(groups)
+        value = (c - paid) / units / kap
+        err = (float(agg[_ERR]) + (n + 2) * _U * paid + 2 * _U * (c + paid)) / units / kap
+        err += 2 * _U * abs(value)
+        low = value - (err + 2 * _U * abs(value))
+        if low > self.low[p]:
+            slope = -float(agg[_SLOPE]) / units / kap
+            serr = (float(agg[_ESLOPE]) + (n + 2) * _U * float(agg[_ASLOPE])) / units / kap
+            self.lb[:, p] = (value, slope, self.k, err, serr + 2 * _U * abs(slope))
+            self.low[p] = low
+        return float(self.low[p])
+
+    def _remember_split(self, ev: _Eval) -> None:
+        """Keep the supporter groups that paid everything in this evaluation (see _refresh).
+
+        Supporters with no money left at this point are kept on that side too: in another
+        Add1 run (larger budgets) they may hold money, and the bound must count it.
+        """
+        p = ev.p
+        sup = self.prof.sup[p]
+        if isinstance(ev.order, np.ndarray):
+            poor = ev.keys[ev.order[: ev.npoor]].tolist()
+        else:
+            poor = [ev.keys[i] for i in ev.order[: ev.npoor]]
+        if self.binary:
+            if self.small[p]:
+                poor_set = set(poor)
+                poor_set.add(_DEAD)
+                keep = [i for i, c in enumerate(self.cls[sup].tolist()) if c in poor_set]
+                self.split[p] = (sup[keep], self.msup[p][keep], float(ev.r_units))
+                return
+            flag = np.zeros(self.K, dtype=bool)
+            flag[poor] = True
+            flag[_DEAD] = True
+            mask = flag[self.cls[sup]]
+        else:
+            nv = len(self.svals[p])
+            flag = np.zeros(self.K * nv, dtype=bool)
+            flag[poor] = True
+            flag[:nv] = True  # the dead class, whatever the satisfaction
+            mask = flag[self.cls[sup] * nv + self.sidx[p]]
+        self.split[p] = (sup[mask], self.msup[p][mask], float(ev.r_units))
 
     def _terminate(self, rec: _Round) -> None:
         """MES stops: every project not funded must stay unaffordable."""
@@ -740,19 +863,16 @@ class MESEngine:
     def _kmax(self, j: int) -> float:
         """Increment below which round ``j`` provably takes the same decisions (lazy)."""
         rec = self.rounds[j]
-        if rec.kmax is not None:
-            return rec.kmax
+        if rec.kmax is None:
+            self._kmax_compute(rec, self.rounds[j + 1])
+        return rec.kmax
+
+    def _kmax_compute(self, rec: _Round, nxt: _Round) -> None:
         if not self.track:
             rec.kmax = -_INF
-            return rec.kmax
-        dist = _INF
-        for _, d in rec.checks:
-            if isinstance(d, tuple):
-                d = _split_distance(*d) if len(d) == 8 else _split_distance_py(*d)
-            dist = min(dist, d)
-        kmax = rec.k + dist / self.scale
-        rec.kmax = min(kmax, self._certificate(rec, self.rounds[j + 1]))
-        return rec.kmax
+            return
+        kmax = rec.k + self._split_dist(rec) / self.scale
+        rec.kmax = min(kmax, self._certificate(rec, nxt))
 
     def _certificate(self, rec: _Round, after: _Round) -> float:
         """Increment below which no other project can beat round ``rec``'s winner.
@@ -806,54 +926,87 @@ class MESEngine:
         p = ev.p
         j = len(self.rounds)
         order, npoor = ev.order, ev.npoor
-        poor = order[:npoor]
-        rich = order[npoor:]
-        ksl = _as_list(ev.ks)
-        nsl = [round(x) for x in _as_list(ev.ns)]
-        ss = ev.ss
-        ssl = [1] * len(ksl) if ss is None else [round(x) for x in ss.tolist()]
         rec.w = p
         rec.pi = ev.pi
-        rec.poor = [(ksl[i], nsl[i], ssl[i]) for i in poor]
-        keys = _as_list(ev.keys)
-        if self.track:
-            rec.poor_keys = sorted(keys[i] for i in poor)
-            rec.rich_keys = sorted(keys[i] for i in rich)
         rec.r_units = ev.r_units
-        rec.rich_n = sum(nsl[i] for i in rich)
+        rec.poor = None
+        rec.bins = (ev.ks, ev.ns, ev.ss, order, npoor)  # turned into rec.poor on demand
         if ev.xpi is not None:
             self.xpi[j] = ev.xpi
             rec.xpi = (self.k, ev.xpi)
-        # New classes for the supporters who keep some budget.
         K = self.K
-        n_new = len(rich)
-        kr = [ksl[i] for i in rich]
-        sr = [ssl[i] for i in rich]
         pi, pe, dpi, dpe = ev.pi, ev.pi_err, ev.dpi, ev.dpi_err
-        curl, errl, slopel, eslopel = self.curl, self.errl, self.slopel, self.eslopel
-        cur = [curl[k] - pi * s for k, s in zip(kr, sr, strict=True)]
-        err = [
-            errl[k] + s * pe + 2 * _U * (abs(curl[k]) + pi * s) for k, s in zip(kr, sr, strict=True)
-        ]
-        slope = [slopel[k] - dpi * s for k, s in zip(kr, sr, strict=True)]
-        eslope = [
-            eslopel[k] + s * dpe + 2 * _U * (abs(slopel[k]) + s * abs(dpi))
-            for k, s in zip(kr, sr, strict=True)
-        ]
-        self._grow(K + n_new)
-        rows = self.tab[K : K + n_new]
-        rows[:, _CUR] = cur
-        rows[:, _ERR] = err
-        rows[:, _SLOPE] = slope
-        rows[:, _ESLOPE] = eslope
+        if isinstance(ev.ks, list):  # few bins (plain-Python evaluation), binary utility
+            ks, nl = ev.ks, ev.ns
+            poor = order[:npoor]
+            rich = order[npoor:]
+            rec.rich_n = round(sum(nl[i] for i in rich))
+            kr = [ks[i] for i in rich]
+            n_new = len(kr)
+            if self.track:
+                rec.poor_keys, rec.rich_keys = _split_keys(ks, order, npoor)
+            curl, errl, slopel, eslopel = self.curl, self.errl, self.slopel, self.eslopel
+            cur = [curl[k] - pi for k in kr]
+            err = [errl[k] + pe + 2 * _U * (abs(curl[k]) + pi) for k in kr]
+            slope = [slopel[k] - dpi for k in kr]
+            eslope = [eslopel[k] + dpe + 2 * _U * (abs(slopel[k]) + abs(dpi)) for k in kr]
+            self._grow(K + n_new)
+            rows = self.tab[K : K + n_new]
+            rows[:, _CUR] = cur
+            rows[:, _ERR] = err
+            rows[:, _SLOPE] = slope
+            rows[:, _ESLOPE] = eslope
+            sr = [1] * n_new
+            target = dict.fromkeys((ks[i] for i in poor), _DEAD)
+            target.update(zip(kr, range(K, K + n_new), strict=True))
+        else:
+            ks, ns, ss = ev.ks, ev.ns, ev.ss
+            o = np.asarray(order, dtype=np.int64)
+            ri = o[npoor:]
+            rec.rich_n = round(float(ns[ri].sum()))
+            if self.track:
+                rec.poor_keys, rec.rich_keys = _split_keys(ev.keys, order, npoor)
+            kr = ks[ri]
+            n_new = len(kr)
+            src = self.tab[kr]
+            b = src[:, _CUR]
+            self._grow(K + n_new)
+            rows = self.tab[K : K + n_new]
+            if ss is None:
+                rows[:, _CUR] = b - pi
+                rows[:, _ERR] = src[:, _ERR] + pe + 2 * _U * (np.abs(b) + pi)
+                rows[:, _SLOPE] = src[:, _SLOPE] - dpi
+                rows[:, _ESLOPE] = src[:, _ESLOPE] + dpe + 2 * _U * (src[:, _ASLOPE] + abs(dpi))
+                sr = [1] * n_new
+            else:
+                s_r = ss[ri]
+                pay = pi * s_r
+                rows[:, _CUR] = b - pay
+                rows[:, _ERR] = src[:, _ERR] + s_r * pe + 2 * _U * (np.abs(b) + pay)
+                rows[:, _SLOPE] = src[:, _SLOPE] - dpi * s_r
+                rows[:, _ESLOPE] = (
+                    src[:, _ESLOPE] + s_r * dpe + 2 * _U * (src[:, _ASLOPE] + s_r * abs(dpi))
+                )
+                sr = np.rint(s_r).astype(np.int64).tolist()
+            cur = rows[:, _CUR].tolist()
+            err = rows[:, _ERR].tolist()
+            slope = rows[:, _SLOPE].tolist()
+            eslope = rows[:, _ESLOPE].tolist()
+            kr = kr.tolist()
+            target = None
         rows[:, _ASLOPE] = np.abs(rows[:, _SLOPE])
-        curl.extend(cur)
-        errl.extend(err)
-        slopel.extend(slope)
-        eslopel.extend(eslope)
+        if n_new:
+            self.curv[K : K + n_new] = rows[:, _CUR]
+            self.errmax = max(self.errmax, float(rows[:, _ERR].max()))
+            self.eslopemax = max(self.eslopemax, float(rows[:, _ESLOPE].max()))
+            self.aslopemax = max(self.aslopemax, float(rows[:, _ASLOPE].max()))
+        self.curl.extend(cur)
+        self.errl.extend(err)
+        self.slopel.extend(slope)
+        self.eslopel.extend(eslope)
         new = slice(K, K + n_new)
-        self.c_vref[new] = cur
-        self.c_eref[new] = err
+        self.c_vref[new] = rows[:, _CUR]
+        self.c_eref[new] = rows[:, _ERR]
         self.c_kref[new] = self.k
         self.c_parent.extend(kr)
         self.c_round.extend([j] * n_new)
@@ -863,25 +1016,41 @@ class MESEngine:
         sup = self.prof.sup[p]
         old = self.cls[sup]
         rec.old_cls = old
-        target = dict.fromkeys((keys[i] for i in poor), _DEAD)
-        target.update(zip((keys[i] for i in rich), range(K, K + n_new)))
-        if ss is None and len(sup) <= _SMALL:
+        if target is not None:
             new_cls = np.asarray([target.get(c, c) for c in old.tolist()], dtype=np.int64)
-        elif ss is None:
-            mapping = np.arange(K, dtype=np.int64)
-            mapping[list(target)] = list(target.values())
-            new_cls = mapping[old]
         else:
-            nv = len(self.svals[p])
-            mapping = np.arange(K * nv, dtype=np.int64) // nv
-            mapping[list(target)] = list(target.values())
-            new_cls = mapping[old * nv + self.sidx[p]]
+            keys = ev.keys
+            o = np.asarray(order, dtype=np.int64)
+            new_ids = np.arange(K, K + n_new, dtype=np.int64)
+            if ev.ss is None:
+                mapping = np.arange(K, dtype=np.int64)
+                mapping[keys[o[:npoor]]] = _DEAD
+                mapping[keys[o[npoor:]]] = new_ids
+                new_cls = mapping[old]
+            else:
+                nv = len(self.svals[p])
+                mapping = np.arange(K * nv, dtype=np.int64) // nv
+                mapping[keys[o[:npoor]]] = _DEAD
+                mapping[keys[o[npoor:]]] = new_ids
+                new_cls = mapping[old * nv + self.sidx[p]]
         rec.new_cls = new_cls
         self.cls[sup] = new_cls
         self.alive[p] = False
         self.pending[p] = False
         self.selected.append(p)
         self.rounds.append(rec)
+
+    def poor_of(self, rec: _Round) -> list[tuple[int, int, int]]:
+        """``(class, voters, satisfaction)`` of the bins that paid all they had in ``rec``."""
+        if rec.poor is None:
+            ks, ns, ss, order, npoor = rec.bins
+            ksl, nsl = _as_list(ks), _as_list(ns)
+            ssl = None if ss is None else ss.tolist()
+            rec.poor = [
+                (int(ksl[i]), round(nsl[i]), 1 if ssl is None else round(ssl[i]))
+                for i in order[:npoor]
+            ]
+        return rec.poor
 
     # ------------------------------------------------------------------ driver
 
@@ -895,9 +1064,8 @@ class MESEngine:
             return []
         self.stats.runs += 1
         if self.k is None or k < self.k:
-            self._reset()
-            self._set_k(k)
-            self._refresh_low()
+            self._fresh(k)
+            return self.free + self.selected
         elif k != self.k:
             self._warm(k)
             return self.free + self.selected
@@ -936,10 +1104,12 @@ class MESEngine:
     def _warm(self, k: int) -> None:
         """Rerun at a larger increment ``k``, reusing every round that provably stays the same.
 
-        Rounds whose validity ended are recomputed one at a time; when the recomputed round
-        funds the same project with the same split of its supporters, every budget after it is
-        the same affine function of ``t`` as before, so later rounds are kept (and checked in
-        turn). Otherwise the rest of the run is recomputed.
+        Rounds before the first invalid one are kept. From there the old rounds guide the
+        recomputation: an old round still valid is kept; an invalid one is recomputed in
+        place, evaluating its old winner first. If it funds the same project with the same
+        split of its supporters, every budget after it is the same affine function of ``t``
+        as before, so the later rounds are kept (and checked in turn); otherwise the rest of
+        the run is computed afresh.
         """
         rounds = self.rounds
         j = self._first_invalid(k)
@@ -954,51 +1124,91 @@ class MESEngine:
             if r.old_cls is not None:
                 self.cls[sup[r.w]] = r.old_cls
         self._set_k(k)
-        i = j
-        while i < len(rounds):
-            rec = rounds[i]
-            if i > j and k < self._kmax(i):
+        old = rounds[j:]
+        del rounds[j:]
+        del self.selected[j:]
+        for i in [i for i in self.xpi if i >= j]:
+            del self.xpi[i]
+        for idx, rec in enumerate(old):
+            nxt = old[idx + 1] if idx + 1 < len(old) else None
+            if idx > 0 and nxt is not None and k < self._kmax_of(rec, nxt):
                 self.stats.rounds_reused += 1
-                if rec.w >= 0:
-                    self.cls[sup[rec.w]] = rec.new_cls
-                i += 1
+                self._reuse(rec)
                 continue
             self.stats.rounds_computed += 1
             self._load(rec, k)
-            choice = self._choose()
+            new = self._new_round()
+            first = None
+            if rec.w >= 0 and self.alive[rec.w]:
+                first = self._evaluate(rec.w)
+                if not first.afford:
+                    self.alive[rec.w] = False
+                    self.ku[rec.w] = k + first.delta / self.scale
+                    first = None
+            choice = self._choose(first)
             if choice is None:
-                if rec.w < 0:
-                    self._truncate(i)
-                    self._terminate(rec)
-                    return
-                self._truncate(i)
-                self._terminate(self._inherit(rec))
+                self._drop_classes(rec.k_start)
+                new.k_start = self.K
+                self._terminate(new)
                 return
             win, tied = choice
-            if rec.w == win.p and self._same_split(rec, win):
+            if win.p == rec.w and self._same_split(rec, win):
+                # Same funding: keep the round and the classes it created.
                 self._describe(rec, win, tied)
-                rec.k = k
-                after = (
-                    self.lb,
-                    self.pending & (np.arange(self.n_projects) != win.p),
-                    self.alive,
-                    self.ku,
-                )
-                dist = win.delta
-                if isinstance(dist, tuple):
-                    dist = _split_distance(*dist) if len(dist) == 8 else _split_distance_py(*dist)
-                rec.kmax = min(k + dist / self.scale, self._certificate_from(rec, *after))
+                rec.k, rec.kmax, rec.xpi = k, None, None
+                rec.lb, rec.alive, rec.ku, rec.pending = new.lb, new.alive, new.ku, new.pending
                 if win.xpi is not None:
-                    self.xpi[i] = win.xpi
+                    self.xpi[len(rounds)] = win.xpi
                     rec.xpi = (k, win.xpi)
-                self.cls[sup[rec.w]] = rec.new_cls
-                i += 1
+                self._reuse(rec)
                 continue
-            self._truncate(i)
-            self._fund(win, tied, self._inherit(rec))
+            # The old run no longer helps: compute the rest from here.
+            self._drop_classes(rec.k_start)
+            new.k_start = self.K
+            self._fund(win, tied, new)
             while self._round():
                 pass
             return
+
+    def _split_dist(self, rec: _Round) -> float:
+        dist = _INF
+        for _, d in rec.checks:
+            if isinstance(d, tuple):
+                d = _split_distance(*d) if len(d) == 8 else _split_distance_py(*d)
+            dist = min(dist, d)
+        rec.checks = [(rec.w, dist)]
+        return dist
+
+    def _drop_classes(self, k_start: int) -> None:
+        """Forget the classes created from ``k_start`` on (only unused ones may be dropped)."""
+        if k_start >= self.K:
+            return
+        self.K = k_start
+        for lst in (self.curl, self.errl, self.slopel, self.eslopel, self.c_parent):
+            del lst[k_start:]
+        del self.c_round[k_start:]
+        del self.c_s[k_start:]
+
+    def _reuse(self, rec: _Round) -> None:
+        """Apply an old round unchanged (its winner's supporters move to its classes)."""
+        if rec.w >= 0:
+            self.cls[self.prof.sup[rec.w]] = rec.new_cls
+            self.alive[rec.w] = False
+            self.pending[rec.w] = False
+            self.selected.append(rec.w)
+        self.rounds.append(rec)
+
+    def _fresh(self, k: int) -> None:
+        self._reset()
+        self._set_k(k)
+        self._refresh_low()
+        while self._round():
+            pass
+
+    def _kmax_of(self, rec: _Round, nxt: _Round) -> float:
+        if rec.kmax is None:
+            self._kmax_compute(rec, nxt)
+        return rec.kmax
 
     def _load(self, rec: _Round, k: int) -> None:
         """Project state (bounds, live and pending projects) at the start of ``rec`` for ``k``."""
@@ -1010,39 +1220,13 @@ class MESEngine:
         self.ku[self.alive] = _INF
         self._refresh_low()
 
-    def _truncate(self, i: int) -> None:
-        """Forget rounds ``i..`` (their supporters' classes are already undone)."""
-        self.K = self.rounds[i].k_start
-        for lst in (self.curl, self.errl, self.slopel, self.eslopel):
-            del lst[self.K :]
-        del self.c_parent[self.K :]
-        del self.c_round[self.K :]
-        del self.c_s[self.K :]
-        del self.rounds[i:]
-        del self.selected[i:]
-        for j in list(self.xpi):
-            if j >= i:
-                del self.xpi[j]
-
-    def _inherit(self, old: _Round) -> _Round:
-        """A fresh record for a recomputed round, keeping ``old``'s start-of-round snapshot."""
-        rec = _Round()
-        rec.k = self.k
-        rec.k_start = old.k_start
-        rec.xpi = None
-        rec.old_cls = None
-        rec.kmax = None
-        rec.tied = ()
-        rec.checks = []
-        rec.lb, rec.alive, rec.ku, rec.pending = old.lb, old.alive, old.ku, old.pending
-        return rec
-
     def _same_split(self, rec: _Round, win: _Eval) -> bool:
-        order, npoor = win.order, win.npoor
-        keys = _as_list(win.keys)
-        poor = sorted(keys[i] for i in order[:npoor])
-        rich = sorted(keys[i] for i in order[npoor:])
-        return poor == rec.poor_keys and rich == rec.rich_keys
+        poor, rich = _split_keys(win.keys, win.order, win.npoor)
+        if isinstance(poor, list) != isinstance(rec.poor_keys, list):
+            return False
+        if isinstance(poor, list):
+            return poor == rec.poor_keys and rich == rec.rich_keys
+        return np.array_equal(poor, rec.poor_keys) and np.array_equal(rich, rec.rich_keys)
 
 
 def _split_margins(rows, ss, order, npoor, pi, pi_err) -> np.ndarray:
@@ -1089,3 +1273,11 @@ def _split_distance_py(bl, el, al, eal, order, npoor, pi, pi_err, dpi, dpi_err) 
 
 def _as_list(x) -> list:
     return x if isinstance(x, list) else x.tolist()
+
+
+def _split_keys(keys, order, npoor):
+    """Sorted bin keys of the poor and of the rich side of a split (to compare splits)."""
+    if isinstance(keys, list):
+        return sorted(keys[i] for i in order[:npoor]), sorted(keys[i] for i in order[npoor:])
+    o = np.asarray(order, dtype=np.int64)
+    return np.sort(keys[o[:npoor]]), np.sort(keys[o[npoor:]])

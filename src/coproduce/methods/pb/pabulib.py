@@ -735,7 +735,7 @@ def write(election: Election) -> str:
         else:
             columns.append(by_name.get(c, repeat("", n)))
     w.writerow(vcols)
-    w.writerows(zip(*columns))
+    w.writerows(zip(*columns, strict=True))
     return out.getvalue()
 
 

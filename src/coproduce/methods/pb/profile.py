@@ -129,8 +129,17 @@ def _unique_rows(rows: np.ndarray, pad: int):
             key, return_index=True, return_inverse=True, return_counts=True
         )
         return rows[first], inverse.reshape(-1), counts
-    uniq, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
-    return uniq, inverse.reshape(-1), counts
+    # Wider rows: sort them lexicographically, then cut where consecutive rows differ.
+    order = np.lexsort(rows.T[::-1])
+    sorted_rows = rows[order]
+    starts = np.ones(len(rows), dtype=bool)
+    starts[1:] = (sorted_rows[1:] != sorted_rows[:-1]).any(axis=1)
+    group_sorted = np.cumsum(starts) - 1
+    inverse = np.empty(len(rows), dtype=np.int64)
+    inverse[order] = group_sorted
+    first = np.flatnonzero(starts)
+    counts = np.diff(np.append(first, len(rows)))
+    return sorted_rows[first], inverse, counts
 
 
 def compile_profile(election: Election, utility: str = "cost") -> Profile:

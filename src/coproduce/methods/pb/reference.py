@@ -57,9 +57,7 @@ def mes(prof: Profile, rank: list[int], budget_per_voter: Fraction) -> list[int]
         return []
     mult = prof.mult.tolist()
     budget = [Fraction(budget_per_voter)] * prof.n_groups
-    chosen = [
-        p for p in range(len(prof.ids)) if prof.total_sat[p] > 0 and prof.costs[p] == 0
-    ]
+    chosen = [p for p in range(len(prof.ids)) if prof.total_sat[p] > 0 and prof.costs[p] == 0]
     cands = {p for p in range(len(prof.ids)) if prof.total_sat[p] > 0 and prof.costs[p] > 0}
     sats = {p: _sat(prof, p) for p in cands}
     while True:

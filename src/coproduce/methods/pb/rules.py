@@ -236,6 +236,16 @@ def _explain(
     chosen: list[int],
 ) -> MESDetails:
     """Exact explanation of the MES run at increment ``k`` (replayed without shortcuts)."""
+    if prof.n_voters == 0:
+        return MESDetails(
+            budget_per_voter=Fraction(0),
+            funded=(),
+            not_funded={pid: "nobody voted" for pid in prof.ids if pid not in chosen},
+            completed=tuple(prof.ids[p] for p in chosen),
+            _spent_by_group=(),
+            _group_of=(),
+            _voter_ids=(),
+        )
     engine = MESEngine(prof, rank, track=False)
     got = engine.run(k)
     assert got == mes_part, "replay must reproduce the outcome"
@@ -245,7 +255,8 @@ def _explain(
         if rec.w < 0:
             continue
         pi = engine.exact_pi(j)
-        partial = sum(n * engine.exact_class_budget(kk) for kk, n, _ in rec.poor)
+        poor = engine.poor_of(rec)
+        partial = sum(n * engine.exact_class_budget(kk) for kk, n, _ in poor)
         if prof.utility == "cost":
             rho = pi / prof.kappa[rec.w]
         elif prof.utility == "cardinality":
@@ -259,7 +270,7 @@ def _explain(
                 rho=rho,
                 payment=pi / scale if prof.sat is None else None,
                 full_payers=rec.rich_n,
-                partial_payers=sum(n for _, n, _ in rec.poor),
+                partial_payers=sum(n for _, n, _ in poor),
                 partial_total=Fraction(partial) / scale,
             )
         )

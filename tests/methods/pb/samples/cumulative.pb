@@ -1,0 +1,19 @@
+META
+key;value
+description;Tiny cumulative election
+num_projects;3
+num_votes;4
+budget;100
+vote_type;cumulative
+max_sum_points;5
+PROJECTS
+project_id;cost;name
+p1;60;Playground
+p2;50;Trees
+p3;30;Benches
+VOTES
+voter_id;vote;points;sex
+1;p1,p2;3,2;F
+2;p2;5;M
+3;p3,p1;4,1;F
+4;p1;5;M
