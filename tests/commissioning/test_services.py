@@ -33,6 +33,16 @@ def test_a_budget_needs_areas_and_a_points_allowance_for_cumulative(initiative, 
             areas=[("A", Decimal(10))],
             ballot_type="cumulative",
         )
+    with pytest.raises(ValidationError, match="cumulative"):
+        services.budget_create(
+            actor=co_lead,
+            initiative=initiative,
+            title="x",
+            slug="x",
+            areas=[("A", Decimal(10))],
+            ballot_type="ranking",
+            utility="points",
+        )
     assert not Budget.objects.exists()
 
 

@@ -71,11 +71,9 @@ def budget_create(
         raise ValidationError(_("This initiative has no co-commissioning phase."))
     if ballot_type == Budget.BallotType.CUMULATIVE and not max_points:
         raise ValidationError(_("A cumulative ballot needs the number of points each voter has."))
-    if utility == Budget.Utility.POINTS and ballot_type not in (
-        Budget.BallotType.CUMULATIVE,
-        Budget.BallotType.RANKING,
-    ):
-        raise ValidationError(_("Points as utility need a cumulative or ranking ballot."))
+    if utility == Budget.Utility.POINTS and ballot_type != Budget.BallotType.CUMULATIVE:
+        # A ranking gives no points of its own; like pabutools, we do not invent a scoring.
+        raise ValidationError(_("Points as utility need a cumulative ballot."))
     with transaction.atomic():
         budget = Budget(
             initiative=initiative,

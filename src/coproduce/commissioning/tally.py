@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from coproduce.methods.pb import rules
@@ -62,13 +63,18 @@ def tally_area(budget: Budget, area: BudgetArea) -> AreaOutcome:
     if not election.ballots or not projects:
         explanation.update(selected=[], order=[], mes_order=[], share="0.00")
         return AreaOutcome([], Decimal(0), 0, rule_label(budget), explanation, 0.0)
-    outcome = rules.tally(
-        election,
-        rule=budget.rule,
-        utility=budget.utility,
-        completion=budget.completion if is_mes else "none",
-        details=is_mes,
-    )
+    try:
+        outcome = rules.tally(
+            election,
+            rule=budget.rule,
+            utility=budget.utility,
+            completion=budget.completion if is_mes else "none",
+            details=is_mes,
+        )
+    except ValueError as error:
+        raise ValidationError(
+            _("The result cannot be computed with these rules: %(error)s") % {"error": error}
+        ) from error
     selected = list(outcome.selected)
     explanation.update(
         selected=sorted(selected),
