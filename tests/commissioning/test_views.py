@@ -133,3 +133,20 @@ def test_paper_ballot_page_is_for_officials(client, voting_budget, citizen, prof
     )
     assert response.status_code == 302
     assert Ballot.objects.get().counted is False
+
+
+@pytest.mark.django_db
+def test_a_proposal_must_cost_something(client, budget, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        reverse("commissioning:propose", args=[budget.slug]),
+        {
+            "area": budget.areas.get(name="Riverside").pk,
+            "title": "Free idea",
+            "description": "Costs nothing.",
+            "estimated_cost": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert "Free idea" in response.content.decode()
+    assert not budget.proposals.exists()

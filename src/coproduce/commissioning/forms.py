@@ -1,11 +1,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Budget, Milestone, Proposal
-
-MAX_MONEY = Decimal("999999999999.99")
 
 
 class BudgetForm(forms.ModelForm):
@@ -69,10 +68,7 @@ class ProposalForm(forms.ModelForm):
         self.fields["on_behalf_of"].queryset = organisations
         self.fields["on_behalf_of"].required = False
         self.fields["on_behalf_of"].empty_label = _("Myself, as a resident")
-        self.fields["estimated_cost"].min_value = Decimal("0.01")
-        self.fields["estimated_cost"].validators.append(
-            forms.DecimalField(min_value=Decimal("0.01")).validators[0]
-        )
+        self.fields["estimated_cost"].validators.append(MinValueValidator(Decimal("0.01")))
 
 
 class ReviewForm(forms.Form):

@@ -147,15 +147,12 @@ def _explain_mes(budget: Budget, election, details, explanation: dict, chosen: s
                 info["reason"] = "supporters_short"
 
 
-def voter_share_spending(
-    explanation: dict, costs: dict[str, Decimal], choices: dict[str, int]
-) -> dict | None:
+def voter_share_spending(explanation: dict, choices: dict[str, int]) -> dict | None:
     """How one voter's equal share was spent: they paid for each funded project they supported,
     in funding order, ``min(what they had left, rho * utility)``. ``choices`` maps the codes
     they supported to their points (1 for approval ballots)."""
     if explanation.get("rule") != Budget.Rule.MES or "share" not in explanation:
         return None
-    utility = None
     left = Decimal(explanation["share"])
     payments = []
     for code in explanation.get("mes_order", []):
@@ -163,10 +160,10 @@ def voter_share_spending(
             continue
         info = explanation["projects"][code]
         if info.get("payment") is not None:
-            utility = Decimal(info["payment"])
+            due = Decimal(info["payment"])
         else:
-            utility = Decimal(str(info["rho"])) * Decimal(choices[code])
-        paid = min(left, utility).quantize(CENTS)
+            due = Decimal(str(info["rho"])) * Decimal(choices[code])
+        paid = min(left, due).quantize(CENTS)
         left -= paid
         payments.append({"code": code, "amount": paid})
     return {"payments": payments, "left": max(left, Decimal(0)).quantize(CENTS)}

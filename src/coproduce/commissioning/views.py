@@ -507,9 +507,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         mine = None
         area_choices = {c: v for c, v in mine_choices.items() if c in details}
         if area_choices:
-            mine = voter_share_spending(
-                result.explanation, {p.code: p.cost for p in proposals}, area_choices
-            )
+            mine = voter_share_spending(result.explanation, area_choices)
             titles = {p.code: p.title for p in proposals}
             for payment in mine["payments"] if mine else []:
                 payment["title"] = titles.get(payment["code"], "")
