@@ -709,11 +709,15 @@ class MESEngine:
             value, err = self._lower_bounds(self.lb, self.k)
             self.low = value - err
 
-    def _round(self) -> bool:
-        """Play one round at the current increment; return False when MES stops."""
+    def _round(self, hint: int = -1) -> bool:
+        """Play one round at the current increment; return False when MES stops.
+
+        ``hint`` is a project likely to win (the winner of the same round in the previous
+        run): evaluated first, it lets the bounds of the others prune them at once.
+        """
         self.stats.rounds_computed += 1
         rec = self._new_round()
-        choice = self._choose()
+        choice = self._choose(self._first(hint))
         if choice is None:
             self._terminate(rec)
             return False
@@ -1138,14 +1142,7 @@ class MESEngine:
             self.stats.rounds_computed += 1
             self._load(rec, k)
             new = self._new_round()
-            first = None
-            if rec.w >= 0 and self.alive[rec.w]:
-                first = self._evaluate(rec.w)
-                if not first.afford:
-                    self.alive[rec.w] = False
-                    self.ku[rec.w] = k + first.delta / self.scale
-                    first = None
-            choice = self._choose(first)
+            choice = self._choose(self._first(rec.w))
             if choice is None:
                 self._drop_classes(rec.k_start)
                 new.k_start = self.K
@@ -1160,15 +1157,49 @@ class MESEngine:
                 if win.xpi is not None:
                     self.xpi[len(rounds)] = win.xpi
                     rec.xpi = (k, win.xpi)
+                if nxt is not None:
+                    self._carry_bounds(nxt)
                 self._reuse(rec)
                 continue
             # The old run no longer helps: compute the rest from here.
             self._drop_classes(rec.k_start)
             new.k_start = self.K
             self._fund(win, tied, new)
+            for later in old[idx + 1 :]:
+                if not self._round(later.w):
+                    return
             while self._round():
                 pass
             return
+
+    def _carry_bounds(self, nxt: _Round) -> None:
+        """Hand the bounds just computed in a kept round to the snapshot of the next round.
+
+        The next round's snapshot is the state its predecessor ends in, and the certificate
+        of the kept round reads it. Its bounds date from the run that last computed the round;
+        the evaluations made now, at a larger increment, are tangents at the current budgets
+        and usually certify much further. Both are valid lower bounds for the same history
+        (the round funded the same project with the same split), so the more recent one is
+        kept. Likewise a project found unaffordable now stays so after the round (budgets
+        only shrink), below the increment found.
+        """
+        lb = nxt.lb
+        newer = self.lb[_K] > lb[_K]
+        lb[:, newer] = self.lb[:, newer]
+        dead = nxt.alive & self.pending & ~self.alive
+        nxt.alive[dead] = False
+        nxt.ku[dead] = self.ku[dead]
+
+    def _first(self, p: int) -> _Eval | None:
+        """Evaluate the likely winner ``p`` if it may still be funded and can pay (else None)."""
+        if p < 0 or not self.alive[p]:
+            return None
+        ev = self._evaluate(p)
+        if ev.afford:
+            return ev
+        self.alive[p] = False
+        self.ku[p] = self.k + ev.delta / self.scale if self.track else self.k
+        return None
 
     def _split_dist(self, rec: _Round) -> float:
         dist = _INF
