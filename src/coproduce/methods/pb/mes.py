@@ -135,8 +135,8 @@ class _Round:
         "bins",
         "checks",
         "new_cls",
-        "poor_keys",
-        "rich_keys",
+        "split",
+        "split_of",
         "k",
         "k_start",
         "kmax",
@@ -537,9 +537,24 @@ class MESEngine:
         error bounds are exactly those of the vectorised path.
         """
         c = self.costs[p]
+        groups = self.cls[self.prof.sup[p]].tolist()
+        mults = self.msupl[p]
+        # Cheap test first, as in _evaluate: the supporters' money against the cost, with the
+        # largest error bound of any class; the bins are only built when it is inconclusive.
+        total = sum(map(mul, mults, map(self.curl.__getitem__, groups)))
+        voters = self.nsup[p]
+        n = len(groups)
+        total_err = self.errmax * voters + (n + 2) * _U * total + _U * c
+        if c - total > total_err:
+            ev.afford = False
+            if self.track:
+                slope = -sum(map(mul, mults, map(self.slopel.__getitem__, groups)))
+                slope_err = (self.eslopemax + (n + 2) * _U * self.aslopemax) * voters
+                ev.delta = _crossing(c - total, total_err, slope, slope_err)
+            return ev
         cnt: dict[int, float] = {}
         get = cnt.get
-        for g, m in zip(self.cls[self.prof.sup[p]].tolist(), self.msupl[p], strict=True):
+        for g, m in zip(groups, mults, strict=True):
             cnt[g] = get(g, 0.0) + m
         cnt.pop(_DEAD, None)
         ks = list(cnt)
@@ -935,6 +950,8 @@ class MESEngine:
         rec.r_units = ev.r_units
         rec.poor = None
         rec.bins = (ev.ks, ev.ns, ev.ss, order, npoor)  # turned into rec.poor on demand
+        rec.split_of = (ev.keys, order, npoor)  # turned into rec.split on demand
+        rec.split = None
         if ev.xpi is not None:
             self.xpi[j] = ev.xpi
             rec.xpi = (self.k, ev.xpi)
@@ -947,19 +964,21 @@ class MESEngine:
             rec.rich_n = round(sum(nl[i] for i in rich))
             kr = [ks[i] for i in rich]
             n_new = len(kr)
-            if self.track:
-                rec.poor_keys, rec.rich_keys = _split_keys(ks, order, npoor)
             curl, errl, slopel, eslopel = self.curl, self.errl, self.slopel, self.eslopel
             cur = [curl[k] - pi for k in kr]
             err = [errl[k] + pe + 2 * _U * (abs(curl[k]) + pi) for k in kr]
             slope = [slopel[k] - dpi for k in kr]
-            eslope = [eslopel[k] + dpe + 2 * _U * (abs(slopel[k]) + abs(dpi)) for k in kr]
+            aslope = list(map(abs, slope))
+            adpi = abs(dpi)
+            eslope = [eslopel[k] + dpe + 2 * _U * (abs(slopel[k]) + adpi) for k in kr]
             self._grow(K + n_new)
             rows = self.tab[K : K + n_new]
-            rows[:, _CUR] = cur
-            rows[:, _ERR] = err
-            rows[:, _SLOPE] = slope
-            rows[:, _ESLOPE] = eslope
+            if n_new:
+                # One conversion for the whole block, maxima in plain Python (few rows).
+                rows[:] = list(zip(cur, err, slope, eslope, aslope, strict=True))
+                self.errmax = max(self.errmax, max(err))
+                self.eslopemax = max(self.eslopemax, max(eslope))
+                self.aslopemax = max(self.aslopemax, max(aslope))
             sr = [1] * n_new
             target = dict.fromkeys((ks[i] for i in poor), _DEAD)
             target.update(zip(kr, range(K, K + n_new), strict=True))
@@ -968,8 +987,6 @@ class MESEngine:
             o = np.asarray(order, dtype=np.int64)
             ri = o[npoor:]
             rec.rich_n = round(float(ns[ri].sum()))
-            if self.track:
-                rec.poor_keys, rec.rich_keys = _split_keys(ev.keys, order, npoor)
             kr = ks[ri]
             n_new = len(kr)
             src = self.tab[kr]
@@ -998,12 +1015,12 @@ class MESEngine:
             eslope = rows[:, _ESLOPE].tolist()
             kr = kr.tolist()
             target = None
-        rows[:, _ASLOPE] = np.abs(rows[:, _SLOPE])
-        if n_new:
-            self.curv[K : K + n_new] = rows[:, _CUR]
-            self.errmax = max(self.errmax, float(rows[:, _ERR].max()))
-            self.eslopemax = max(self.eslopemax, float(rows[:, _ESLOPE].max()))
-            self.aslopemax = max(self.aslopemax, float(rows[:, _ASLOPE].max()))
+            rows[:, _ASLOPE] = np.abs(rows[:, _SLOPE])
+            if n_new:
+                self.errmax = max(self.errmax, float(rows[:, _ERR].max()))
+                self.eslopemax = max(self.eslopemax, float(rows[:, _ESLOPE].max()))
+                self.aslopemax = max(self.aslopemax, float(rows[:, _ASLOPE].max()))
+        self.curv[K : K + n_new] = rows[:, _CUR]
         self.curl.extend(cur)
         self.errl.extend(err)
         self.slopel.extend(slope)
@@ -1252,12 +1269,15 @@ class MESEngine:
         self._refresh_low()
 
     def _same_split(self, rec: _Round, win: _Eval) -> bool:
+        if rec.split is None:
+            rec.split = _split_keys(*rec.split_of)
+        old_poor, old_rich = rec.split
         poor, rich = _split_keys(win.keys, win.order, win.npoor)
-        if isinstance(poor, list) != isinstance(rec.poor_keys, list):
+        if isinstance(poor, list) != isinstance(old_poor, list):
             return False
         if isinstance(poor, list):
-            return poor == rec.poor_keys and rich == rec.rich_keys
-        return np.array_equal(poor, rec.poor_keys) and np.array_equal(rich, rec.rich_keys)
+            return poor == old_poor and rich == old_rich
+        return np.array_equal(poor, old_poor) and np.array_equal(rich, old_rich)
 
 
 def _split_margins(rows, ss, order, npoor, pi, pi_err) -> np.ndarray:
