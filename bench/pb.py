@@ -7,9 +7,9 @@ Usage (from the repository root, with the ``bench`` extra installed)::
     python bench/pb.py --only Poland_Lodz_2022.pb
 
 For each instance and rule it prints our tally time (parse excluded, best of ``--repeat``
-runs), pabutools' time (parse excluded, one run, or the reference time recorded in
-``expected_outcomes.json`` marked ``ref`` when skipped), their ratio and whether both outcomes
-are the same set. Finally it times the whole command
+runs; for the Add1 rules also on ``--jobs`` processes), pabutools' time (parse excluded, one
+run, or the reference time recorded in ``expected_outcomes.json`` marked ``ref`` when
+skipped), their ratio and whether both outcomes are the same set. Finally it times the whole command
 ``coproduce pb tally Poland_Lodz_2022.pb --rule mes --completion add1-greedy`` in a fresh
 process (start-up, parse and tally). pabutools is imported lazily, only when it runs.
 """
@@ -84,13 +84,15 @@ def run_pabutools(path: Path, rule: str) -> tuple[float, list[str]]:
     return time.perf_counter() - started, sorted(p.name for p in result)
 
 
-def run_ours(election: pabulib.Election, rule: str, repeat: int) -> tuple[float, list[str]]:
+def run_ours(
+    election: pabulib.Election, rule: str, repeat: int, jobs: int = 1
+) -> tuple[float, list[str]]:
     kind, utility, completion = RULES[rule]
     best = float("inf")
     selected: list[str] = []
     for _ in range(repeat):
         started = time.perf_counter()
-        outcome = tally(election, kind, utility, completion)
+        outcome = tally(election, kind, utility, completion, jobs=jobs)
         best = min(best, time.perf_counter() - started)
         selected = sorted(outcome.selected)
         if best > 2.0:
@@ -137,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs for ours")
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line timing")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        metavar="N",
+        help="also time the Add1 rules on N processes (default 2; 1 to skip)",
+    )
     args = parser.parse_args(argv)
 
     data = args.data or data_dir()
@@ -144,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     files = args.only or sorted(expected)
     header = (
         f"{'instance':<42} {'rule':<21} {'ours s':>9} {'pabutools s':>14} {'ratio':>8}  same  50x"
+        f"  {'ours s, ' + str(args.jobs) + ' processes':>22} {'ratio':>8}  50x"
     )
     print(header)
     print("-" * len(header))
@@ -176,9 +186,18 @@ def main(argv: list[str] | None = None) -> int:
             target = "-" if theirs < 1.0 else ("ok" if ratio >= 50 else "MISS")
             if target == "MISS" or not same:
                 misses.append((name, rule, ratio, same))
+            parallel = ""
+            if args.jobs > 1 and "add1" in rule:
+                ours_n, selected_n = run_ours(election, rule, args.repeat, args.jobs)
+                ratio_n = theirs / ours_n if ours_n > 0 else float("inf")
+                target_n = "-" if theirs < 1.0 else ("ok" if ratio_n >= 50 else "MISS")
+                if selected_n != selected:
+                    misses.append((name, f"{rule} on {args.jobs} processes", ratio_n, False))
+                parallel = f"  {ours_n:22.4f} {ratio_n:8.1f}  {target_n}"
             print(
                 f"{name.removesuffix('.pb')[:42]:<42} {rule:<21} {ours:9.4f} "
-                f"{theirs:10.2f}{marker} {ratio:8.1f}  {'yes' if same else 'NO':<4}  {target}",
+                f"{theirs:10.2f}{marker} {ratio:8.1f}  {'yes' if same else 'NO':<4}  {target:<4}"
+                f"{parallel}",
                 flush=True,
             )
     if not args.no_cli and (data / CLI_FILE).is_file():

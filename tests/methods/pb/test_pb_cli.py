@@ -129,3 +129,24 @@ def test_city_wide_add1_greedy_command(capsys) -> None:
     data = json.loads(out)
     assert data["selected"] == expected_outcomes()[name]["mes_cost_add1_greedy"]["selected"]
     assert data["add1_increments"] == 59
+
+
+@needs_data
+def test_two_processes_give_the_same_json(capsys) -> None:
+    name = "Netherlands_Amsterdam_285.pb"
+    args = ["tally", str(DATA / name), "--rule", "mes", "--completion", "add1", "--json"]
+    _, one, _ = run(capsys, *args)
+    code, two, _ = run(capsys, *args, "--jobs", "2")
+    assert code == 0
+    first, second = json.loads(one), json.loads(two)
+    assert second["selected"] == first["selected"]
+    assert second["selected"] == expected_outcomes()[name]["mes_cost_add1"]["selected"]
+    assert second["add1_increments"] == first["add1_increments"] == 31
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(capsys, jobs: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["tally", str(SAMPLES / "approval.pb"), "--rule", "mes", "--jobs", jobs])
+    assert caught.value.code == 2
+    assert "--jobs" in capsys.readouterr().err

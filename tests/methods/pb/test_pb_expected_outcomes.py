@@ -12,8 +12,9 @@ from functools import cache
 import pytest
 
 from coproduce.methods.pb import pabulib
+from coproduce.methods.pb.add1 import add1
 from coproduce.methods.pb.profile import compile_profile, tie_break_order
-from coproduce.methods.pb.rules import _add1, _exhaustive, greedy, tally
+from coproduce.methods.pb.rules import _exhaustive, greedy, tally
 from methods.pb.pb_testdata import DATA, expected_outcomes, needs_data
 
 #: rule name in expected_outcomes.json -> (rule, utility, completion)
@@ -48,8 +49,8 @@ def _profile(name: str, utility: str):
 @cache
 def _add1_run(name: str) -> tuple[tuple[int, ...], int]:
     prof = _profile(name, "cost")
-    chosen, increments, _ = _add1(prof, tie_break_order(prof.ids, "id"), None)
-    return tuple(chosen), increments
+    result = add1(prof, tie_break_order(prof.ids, "id"))
+    return tuple(result.chosen), result.k_stop
 
 
 @needs_data

@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         help="for --rule mes: complete a non-exhaustive outcome (default: none)",
     )
     tally.add_argument("--tie-break", default="id", choices=_TIE_BREAKS)
+    tally.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="processes for the Add1 completion (default 1; 2 halves the time on two cores)",
+    )
     tally.add_argument("--json", action="store_true", help="print a JSON summary")
     tally.add_argument(
         "--progress",
@@ -52,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
         help="show Add1 progress on stderr (default: only when stderr is a terminal)",
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 class _Progress:
@@ -112,6 +129,7 @@ def _tally(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             completion=args.completion,
             tie_break=args.tie_break,
             progress=progress,
+            jobs=args.jobs,
         )
     except ValueError as exc:
         err.write(f"error: {exc}\n")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .add1 import add1
 from .mes import MESEngine, MESStats
 from .pabulib import Election
 from .profile import TIE_BREAKS, UTILITIES, Profile, compile_profile, tie_break_order
@@ -130,33 +131,6 @@ def _exhaustive(prof: Profile, chosen: list[int], among) -> bool:
     return all(p in taken or spent + prof.costs[p] > prof.budget for p in among)
 
 
-def _add1(
-    prof: Profile,
-    rank: list[int],
-    progress: Callable[[int, int], None] | None,
-) -> tuple[list[int], int, MESEngine]:
-    """pabutools' ``voter_budget_increment=1`` loop, with provably identical outcomes.
-
-    Increments whose MES outcome provably equals the previous one are skipped (the engine
-    certifies it); an increment stops the loop when its outcome is exhaustive (among the
-    projects MES may fund) or over budget, in which case the previous outcome is kept.
-    """
-    engine = MESEngine(prof, rank)
-    among = engine.cands
-    previous = list(engine.free)
-    k = 0
-    while True:
-        outcome = engine.run(k)
-        if progress is not None:
-            progress(k, len(outcome))
-        if sum(prof.costs[p] for p in outcome) > prof.budget:
-            return previous, k, engine
-        if _exhaustive(prof, outcome, among):
-            return outcome, k, engine
-        previous = outcome
-        k = engine.next_increment()
-
-
 def tally(
     election: Election,
     rule: str = "mes",
@@ -167,6 +141,7 @@ def tally(
     details: bool = False,
     progress: Callable[[int, int], None] | None = None,
     profile: Profile | None = None,
+    jobs: int = 1,
 ) -> Outcome:
     """Compute the winning projects of ``election``.
 
@@ -174,7 +149,8 @@ def tally(
     one of :data:`COMPLETIONS` (MES only); ``tie_break`` one of :data:`TIE_BREAKS`. With
     ``details=True`` an exact explanation of the MES run is attached (slower). ``progress`` is
     called as ``progress(increment, n_selected)`` during Add1. ``profile`` may pass a
-    :func:`compile_profile` result for ``utility`` to skip compiling again.
+    :func:`compile_profile` result for ``utility`` to skip compiling again. ``jobs=2`` runs
+    the Add1 increments on two processes (forked; same outcome, see :mod:`.add1`).
     """
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r} (known: {', '.join(RULES)})")
@@ -194,9 +170,9 @@ def tally(
         chosen = greedy(prof, rank)
     else:
         if completion.startswith("add1"):
-            chosen, increments, engine = _add1(prof, rank, progress)
-            stats = engine.stats
-            k_final = increments if chosen == engine.free + engine.selected else increments - 1
+            result = add1(prof, rank, progress, jobs)
+            chosen, increments, stats = result.chosen, result.k_stop, result.stats
+            k_final = result.k_chosen
         else:
             engine = MESEngine(prof, rank, track=False)
             chosen = engine.run(0)
