@@ -593,14 +593,16 @@ class MESEngine:
             units -= nl[i]
         if npoor == m:
             return self._evaluate_exact(ev)
-        al = [self.slopel[k] for k in ks]
-        eal = [self.eslopel[k] for k in ks]
+        al = list(map(self.slopel.__getitem__, ks))
+        eal = list(map(self.eslopel.__getitem__, ks))
         poor = order[:npoor]
-        paid_err = sum(nl[i] * el[i] for i in poor) + (npoor + 2) * _U * paid
+        pn = list(map(nl.__getitem__, poor))
+        pa = list(map(al.__getitem__, poor))
+        paid_err = sum(map(mul, pn, map(el.__getitem__, poor))) + (npoor + 2) * _U * paid
         pi_err = (paid_err + 2 * _U * (c + paid)) / units + 2 * _U * pi
-        dpi = -sum(nl[i] * al[i] for i in poor) / units
-        dpi_err = sum(nl[i] * eal[i] for i in poor)
-        dpi_err += (npoor + 2) * _U * sum(nl[i] * abs(al[i]) for i in poor)
+        dpi = -sum(map(mul, pn, pa)) / units
+        dpi_err = sum(map(mul, pn, map(eal.__getitem__, poor)))
+        dpi_err += (npoor + 2) * _U * sum(map(mul, pn, map(abs, pa)))
         dpi_err = dpi_err / units + 2 * _U * abs(dpi)
         # Certify the split (see _evaluate): quick test first, per bin only if needed.
         slack = max(el) + pi_err + 2 * _U * (pi + max(bl))
@@ -772,16 +774,19 @@ class MESEngine:
             self.lb[:, p] = (first.rho, first.drho, k, first.rho_err, first.drho_err)
             low[p] = first.rho - (first.rho_err + 2 * _U * abs(first.rho))
             best_hi = first.rho + first.rho_err
-        idx = np.flatnonzero(self.alive)
-        order = idx[np.argsort(low[idx], kind="stable")].tolist()
-        if first is not None:
-            order.remove(first.p)
-        lowl = low.tolist()
+        # Only projects whose bound is below the best known rho can matter, in bound order.
+        alive = self.alive if best_hi == _INF else self.alive & (low <= best_hi)
+        idx = np.flatnonzero(alive)
+        lows = low[idx]
+        o = np.argsort(lows, kind="stable")
         scale = self.scale
         split = self.split
-        for p in order:
-            if lowl[p] > best_hi:
+        skip = -1 if first is None else first.p
+        for p, low_p in zip(idx[o].tolist(), lows[o].tolist(), strict=True):
+            if low_p > best_hi:
                 break
+            if p == skip:
+                continue
             if split[p] is not None and best_hi < _INF and self._refresh(p) > best_hi:
                 continue
             ev = self._evaluate(p)
@@ -907,21 +912,18 @@ class MESEngine:
         if not others.any():
             return _INF
         rho, rho_err, drho, drho_err = rec.win
-        value, err = self._lower_bounds(lb, rec.k)
-        v = value[others]
-        g0 = v - rho
-        e0 = err[others] + rho_err + 2 * _U * (np.abs(v) + rho)
-        ls = lb[_S][others]
-        g1 = ls - drho
-        e1 = lb[_E1][others] + drho_err + 2 * _U * (np.abs(ls) + abs(drho))
-        d = _crossings(g0 - e0, g1 - e1)
+        value, err = self._lower_bounds(lb[:, others], rec.k)
+        ls = lb[_S, others]
+        lo = value - rho - (err + rho_err + 2 * _U * (np.abs(value) + rho))
+        slope = ls - drho - (lb[_E1, others] + drho_err + 2 * _U * (np.abs(ls) + abs(drho)))
+        d = _crossings(lo, slope)
         if rec.tied:
             # Exact ties lost by tie-breaking: rho_p >= rho_win must persist, i.e. the slope
             # difference must be provably non-negative (e.g. both constant).
             where = np.flatnonzero(others)
             for p in rec.tied:
                 i = int(np.searchsorted(where, p))
-                d[i] = _INF if g1[i] - e1[i] >= 0.0 else 0.0
+                d[i] = _INF if slope[i] >= 0.0 else 0.0
         kmax = rec.k + d / self.scale
         removed = ~alive[others]
         kmax = np.where(removed, np.maximum(kmax, ku[others]), kmax)
@@ -929,6 +931,8 @@ class MESEngine:
 
     def _winner(self, evals: list[_Eval]) -> tuple[_Eval, list[_Eval]]:
         """Smallest rho, ties by rank; near-ties are settled exactly."""
+        if len(evals) == 1:
+            return evals[0], []
         best = min(evals, key=lambda ev: ev.rho + ev.rho_err)
         hi = best.rho + best.rho_err
         near = [ev for ev in evals if ev.rho - ev.rho_err <= hi]
@@ -961,8 +965,8 @@ class MESEngine:
             ks, nl = ev.ks, ev.ns
             poor = order[:npoor]
             rich = order[npoor:]
-            rec.rich_n = round(sum(nl[i] for i in rich))
-            kr = [ks[i] for i in rich]
+            rec.rich_n = round(sum(map(nl.__getitem__, rich)))
+            kr = list(map(ks.__getitem__, rich))
             n_new = len(kr)
             curl, errl, slopel, eslopel = self.curl, self.errl, self.slopel, self.eslopel
             cur = [curl[k] - pi for k in kr]
@@ -974,14 +978,19 @@ class MESEngine:
             self._grow(K + n_new)
             rows = self.tab[K : K + n_new]
             if n_new:
-                # One conversion for the whole block, maxima in plain Python (few rows).
-                rows[:] = list(zip(cur, err, slope, eslope, aslope, strict=True))
+                # Column by column from lists, maxima in plain Python (few rows).
+                rows[:, _CUR] = cur
+                rows[:, _ERR] = err
+                rows[:, _SLOPE] = slope
+                rows[:, _ESLOPE] = eslope
+                rows[:, _ASLOPE] = aslope
                 self.errmax = max(self.errmax, max(err))
                 self.eslopemax = max(self.eslopemax, max(eslope))
                 self.aslopemax = max(self.aslopemax, max(aslope))
             sr = [1] * n_new
-            target = dict.fromkeys((ks[i] for i in poor), _DEAD)
+            target = dict.fromkeys(map(ks.__getitem__, poor), _DEAD)
             target.update(zip(kr, range(K, K + n_new), strict=True))
+            target[_DEAD] = _DEAD
         else:
             ks, ns, ss = ev.ks, ev.ns, ev.ss
             o = np.asarray(order, dtype=np.int64)
@@ -1038,7 +1047,7 @@ class MESEngine:
         old = self.cls[sup]
         rec.old_cls = old
         if target is not None:
-            new_cls = np.asarray([target.get(c, c) for c in old.tolist()], dtype=np.int64)
+            new_cls = np.fromiter(map(target.__getitem__, old.tolist()), np.int64, len(old))
         else:
             keys = ev.keys
             o = np.asarray(order, dtype=np.int64)
@@ -1308,17 +1317,22 @@ def _split_distance(rows, ss, order, npoor, pi, pi_err, dpi, dpi_err) -> float:
 def _split_distance_py(bl, el, al, eal, order, npoor, pi, pi_err, dpi, dpi_err) -> float:
     """:func:`_split_distance` for the plain-Python evaluations (binary utilities)."""
     dist = _INF
+    adpi = abs(dpi)
     for idx, i in enumerate(order):
         b, a = bl[i], al[i]
         if idx < npoor:
             gap, slope = pi - b, dpi - a
         else:
             gap, slope = b - pi, a - dpi
-        bound = el[i] + pi_err + 2 * _U * (pi + abs(b))
-        sbound = eal[i] + dpi_err + 2 * _U * (abs(a) + abs(dpi))
-        d = _crossing(gap, bound, slope, sbound)
-        if d < dist:
-            dist = d
+        # _crossing, inlined (called for every bin of every funded project)
+        lo = gap - (el[i] + pi_err + 2 * _U * (pi + abs(b)))
+        if lo <= 0.0:
+            return 0.0
+        slope -= eal[i] + dpi_err + 2 * _U * (abs(a) + adpi)
+        if slope < 0.0:
+            d = lo / -slope * _SHRINK
+            if d < dist:
+                dist = d
     return dist
 
 
