@@ -113,6 +113,7 @@ class _Eval:
         "drho_err",
         "keys",
         "ks",
+        "lists",
         "npoor",
         "ns",
         "order",
@@ -403,6 +404,7 @@ class MESEngine:
         ev.p = p
         ev.xpi = None
         ev.delta = None
+        ev.lists = None
         c = self.costs[p]
         if self.force_exact:
             self._bins(p, ev)
@@ -552,6 +554,8 @@ class MESEngine:
                 slope_err = (self.eslopemax + (n + 2) * _U * self.aslopemax) * voters
                 ev.delta = _crossing(c - total, total_err, slope, slope_err)
             return ev
+        # Provably affordable and no near-tie: the tighter test on the bins is not needed.
+        clear = total - c > total_err
         cnt: dict[int, float] = {}
         get = cnt.get
         for g, m in zip(groups, mults, strict=True):
@@ -562,22 +566,23 @@ class MESEngine:
         bl = list(map(self.curl.__getitem__, ks))
         el = list(map(self.errl.__getitem__, ks))
         m = len(ks)
-        total = sum(map(mul, nl, bl))
-        total_err = sum(map(mul, nl, el)) + (m + 2) * _U * total + _U * c
-        if c - total > total_err:
-            ev.afford = False
-            if self.track:
-                al = list(map(self.slopel.__getitem__, ks))
-                slope = -sum(map(mul, nl, al))
-                slope_err = sum(map(mul, nl, map(self.eslopel.__getitem__, ks)))
-                slope_err += (m + 2) * _U * sum(map(mul, nl, map(abs, al)))
-                ev.delta = _crossing(c - total, total_err, slope, slope_err)
-            return ev
+        if not clear:
+            total = sum(map(mul, nl, bl))
+            total_err = sum(map(mul, nl, el)) + (m + 2) * _U * total + _U * c
+            if c - total > total_err:
+                ev.afford = False
+                if self.track:
+                    al = list(map(self.slopel.__getitem__, ks))
+                    slope = -sum(map(mul, nl, al))
+                    slope_err = sum(map(mul, nl, map(self.eslopel.__getitem__, ks)))
+                    slope_err += (m + 2) * _U * sum(map(mul, nl, map(abs, al)))
+                    ev.delta = _crossing(c - total, total_err, slope, slope_err)
+                return ev
         ev.ks = ks
         ev.ns = nl
         ev.ss = None
         ev.keys = ks
-        if total - c <= total_err:
+        if not clear and total - c <= total_err:
             return self._evaluate_exact(ev)
         order = sorted(range(m), key=bl.__getitem__)
         paid = 0.0
@@ -616,6 +621,7 @@ class MESEngine:
                     return self._evaluate_exact(ev)
         if self.track:
             ev.delta = (bl, el, al, eal, order, npoor, pi, pi_err, dpi, dpi_err)
+        ev.lists = (bl, el, al, eal)
         kap = self.kappa[p]
         ev.afford = True
         ev.order = order
@@ -968,13 +974,23 @@ class MESEngine:
             rec.rich_n = round(sum(map(nl.__getitem__, rich)))
             kr = list(map(ks.__getitem__, rich))
             n_new = len(kr)
-            curl, errl, slopel, eslopel = self.curl, self.errl, self.slopel, self.eslopel
-            cur = [curl[k] - pi for k in kr]
-            err = [errl[k] + pe + 2 * _U * (abs(curl[k]) + pi) for k in kr]
-            slope = [slopel[k] - dpi for k in kr]
-            aslope = list(map(abs, slope))
+            if ev.lists is not None:  # the evaluation's per-bin values, in rich order
+                bl, el, al, eal = ev.lists
+                b = list(map(bl.__getitem__, rich))
+                e = list(map(el.__getitem__, rich))
+                a = list(map(al.__getitem__, rich))
+                ea = list(map(eal.__getitem__, rich))
+            else:
+                b = list(map(self.curl.__getitem__, kr))
+                e = list(map(self.errl.__getitem__, kr))
+                a = list(map(self.slopel.__getitem__, kr))
+                ea = list(map(self.eslopel.__getitem__, kr))
             adpi = abs(dpi)
-            eslope = [eslopel[k] + dpe + 2 * _U * (abs(slopel[k]) + adpi) for k in kr]
+            cur = [x - pi for x in b]
+            err = [y + pe + 2 * _U * (abs(x) + pi) for x, y in zip(b, e, strict=True)]
+            slope = [x - dpi for x in a]
+            aslope = list(map(abs, slope))
+            eslope = [y + dpe + 2 * _U * (abs(x) + adpi) for x, y in zip(a, ea, strict=True)]
             self._grow(K + n_new)
             rows = self.tab[K : K + n_new]
             if n_new:
