@@ -985,24 +985,28 @@ class MESEngine:
                 e = list(map(self.errl.__getitem__, kr))
                 a = list(map(self.slopel.__getitem__, kr))
                 ea = list(map(self.eslopel.__getitem__, kr))
-            adpi = abs(dpi)
             cur = [x - pi for x in b]
-            err = [y + pe + 2 * _U * (abs(x) + pi) for x, y in zip(b, e, strict=True)]
             slope = [x - dpi for x in a]
             aslope = list(map(abs, slope))
-            eslope = [y + dpe + 2 * _U * (abs(x) + adpi) for x, y in zip(a, ea, strict=True)]
             self._grow(K + n_new)
             rows = self.tab[K : K + n_new]
             if n_new:
-                # Column by column from lists, maxima in plain Python (few rows).
+                # One error bound for the whole block (the largest of the per-class ones): a
+                # few ulps looser, but no per-class arithmetic for these few rows.
+                e_new = max(e) + pe + 2 * _U * (max(map(abs, b)) + pi)
+                es_new = max(ea) + dpe + 2 * _U * (max(map(abs, a)) + abs(dpi))
+                err = [e_new] * n_new
+                eslope = [es_new] * n_new
                 rows[:, _CUR] = cur
-                rows[:, _ERR] = err
+                rows[:, _ERR] = e_new
                 rows[:, _SLOPE] = slope
-                rows[:, _ESLOPE] = eslope
+                rows[:, _ESLOPE] = es_new
                 rows[:, _ASLOPE] = aslope
-                self.errmax = max(self.errmax, max(err))
-                self.eslopemax = max(self.eslopemax, max(eslope))
+                self.errmax = max(self.errmax, e_new)
+                self.eslopemax = max(self.eslopemax, es_new)
                 self.aslopemax = max(self.aslopemax, max(aslope))
+            else:
+                err = eslope = []
             sr = [1] * n_new
             target = dict.fromkeys(map(ks.__getitem__, poor), _DEAD)
             target.update(zip(kr, range(K, K + n_new), strict=True))
