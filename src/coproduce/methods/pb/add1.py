@@ -59,7 +59,9 @@ class _Scan:
     stats: MESStats | None = None
 
 
-def add1(prof: Profile, rank: list[int], progress: Progress | None = None, jobs: int = 1):
+def add1(
+    prof: Profile, rank: list[int], progress: Progress | None = None, jobs: int = 1
+) -> Add1Result:
     """The Add1 outcome of MES on ``prof`` (see the module docstring); an :class:`Add1Result`."""
     engine = MESEngine(prof, rank)
     jobs = jobs if jobs > 1 and "fork" in multiprocessing.get_all_start_methods() else 1

@@ -785,7 +785,6 @@ class MESEngine:
         idx = np.flatnonzero(alive)
         lows = low[idx]
         o = np.argsort(lows, kind="stable")
-        scale = self.scale
         split = self.split
         skip = -1 if first is None else first.p
         for p, low_p in zip(idx[o].tolist(), lows[o].tolist(), strict=True):
@@ -797,8 +796,7 @@ class MESEngine:
                 continue
             ev = self._evaluate(p)
             if not ev.afford:
-                self.alive[p] = False
-                self.ku[p] = k + ev.delta / scale if self.track else k
+                self._set_unaffordable(ev)
                 continue
             evals.append(ev)
             self.lb[:, p] = (ev.rho, ev.drho, k, ev.rho_err, ev.drho_err)
@@ -1243,9 +1241,13 @@ class MESEngine:
         ev = self._evaluate(p)
         if ev.afford:
             return ev
-        self.alive[p] = False
-        self.ku[p] = self.k + ev.delta / self.scale if self.track else self.k
+        self._set_unaffordable(ev)
         return None
+
+    def _set_unaffordable(self, ev: _Eval) -> None:
+        """``ev``'s project cannot be paid for: out of this run, below the increment found."""
+        self.alive[ev.p] = False
+        self.ku[ev.p] = self.k + ev.delta / self.scale if self.track else self.k
 
     def _split_dist(self, rec: _Round) -> float:
         dist = _INF

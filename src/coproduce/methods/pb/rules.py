@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .add1 import add1
+from .add1 import _exhaustive, add1
 from .mes import MESEngine, MESStats
 from .pabulib import Election
 from .profile import TIE_BREAKS, UTILITIES, Profile, compile_profile, tie_break_order
@@ -123,12 +123,6 @@ def greedy(prof: Profile, rank: list[int], initial: list[int] | None = None) -> 
             chosen.append(p)
             remaining -= costs[p]
     return chosen
-
-
-def _exhaustive(prof: Profile, chosen: list[int], among) -> bool:
-    spent = sum(prof.costs[p] for p in chosen)
-    taken = set(chosen)
-    return all(p in taken or spent + prof.costs[p] > prof.budget for p in among)
 
 
 def tally(
