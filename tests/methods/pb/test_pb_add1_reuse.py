@@ -48,8 +48,8 @@ def add1_heavy_election(seed: int, index: int) -> Election:
 def test_every_increment_matches_a_fresh_exact_run(
     seed: int, index: int, numpy_paths: bool, monkeypatch
 ) -> None:
-    if numpy_paths:  # exercise the vectorised evaluation paths on small data too
-        monkeypatch.setattr(mes, "_SMALL", 0)
+    if numpy_paths:  # the numpy evaluation instead of the compiled one, vectorised scan too
+        monkeypatch.setattr(mes, "_COMPILED", False)
         monkeypatch.setattr(mes, "_SCAN", 0)
     election = add1_heavy_election(seed, index)
     prof = compile_profile(election, "cost")

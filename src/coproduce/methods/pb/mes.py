@@ -43,17 +43,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from operator import mul
 
 import numpy as np
 
+from . import _kernels
 from .profile import Profile
 
 __all__ = ["MESEngine", "MESStats"]
 
 _U = 2.0**-53  # unit roundoff of float64
 _INF = math.inf
-_SMALL = 64  # supporter groups up to which plain Python beats numpy
+#: Binary utilities use the compiled kernels; False selects the numpy path (tests).
+_COMPILED = True
 _SCAN = 96  # bins up to which the root is found by a plain-Python scan
 _SHRINK = 1.0 - 16 * _U  # applied to every certified distance (rounding of the division)
 _DEAD = 0  # class of the voters with no budget left (exactly 0)
@@ -113,7 +114,6 @@ class _Eval:
         "drho_err",
         "keys",
         "ks",
-        "lists",
         "npoor",
         "ns",
         "order",
@@ -182,11 +182,6 @@ class MESEngine:
         mult = prof.mult.astype(np.float64)
         self.msup = [mult[s] for s in prof.sup]
         self.nsup = [float(m.sum()) for m in self.msup]
-        # Projects with few supporter groups are evaluated in plain Python (binary utilities).
-        self.small = [prof.sat is None and len(s) <= _SMALL for s in prof.sup]
-        self.msupl = [
-            m.tolist() if small else [] for m, small in zip(self.msup, self.small, strict=True)
-        ]
         self.binary = prof.sat is None
         self.svals: list[list[int]] = []
         self.svals_f: list[np.ndarray] = []
@@ -231,6 +226,10 @@ class MESEngine:
         self.c_vref = np.zeros(cap)  # budget at increment c_kref ...
         self.c_kref = np.zeros(cap)
         self.c_eref = np.zeros(cap)  # ... and its error bound
+        # Scratch space of the compiled kernels, one entry per class, kept in its rest state.
+        self.pos = np.full(cap, -1, dtype=np.int64)
+        self.mapping = np.zeros(cap, dtype=np.int64)
+        self.flag = np.zeros(cap, dtype=np.uint8)
         self.tab[_INIT, _SLOPE] = 1.0
         self.tab[_INIT, _ASLOPE] = 1.0
         self.c_parent = [0, 0]
@@ -271,20 +270,11 @@ class MESEngine:
         self.errmax = float(tab[:K, _ERR].max())
         self.eslopemax = float(tab[:K, _ESLOPE].max())
         self.aslopemax = float(tab[:K, _ASLOPE].max())
-        self._mirror()
         self.xb: dict[int, Fraction] = {_DEAD: Fraction(0), _INIT: self.tx}
         self.xpi: dict[int, Fraction] = {}
         for j, r in enumerate(self.rounds):
             if r.xpi is not None and r.xpi[0] == k:
                 self.xpi[j] = r.xpi[1]
-
-    def _mirror(self) -> None:
-        """Python-list copies of the class table for the plain-Python evaluations."""
-        K = self.K
-        self.curl = self.tab[:K, _CUR].tolist()
-        self.errl = self.tab[:K, _ERR].tolist()
-        self.slopel = self.tab[:K, _SLOPE].tolist()
-        self.eslopel = self.tab[:K, _ESLOPE].tolist()
 
     def _grow(self, need: int) -> None:
         cap = len(self.c_vref)
@@ -294,9 +284,10 @@ class MESEngine:
         tab = np.zeros((new, 5))
         tab[:cap] = self.tab
         self.tab = tab
-        for name in ("c_vref", "c_kref", "c_eref", "curv"):
-            arr = np.zeros(new)
-            arr[:cap] = getattr(self, name)
+        for name in ("c_vref", "c_kref", "c_eref", "curv", "pos", "mapping", "flag"):
+            old = getattr(self, name)
+            arr = np.full(new, -1 if name == "pos" else 0, dtype=old.dtype)
+            arr[:cap] = old
             setattr(self, name, arr)
 
     # ------------------------------------------------------------------ exact values
@@ -404,13 +395,12 @@ class MESEngine:
         ev.p = p
         ev.xpi = None
         ev.delta = None
-        ev.lists = None
         c = self.costs[p]
         if self.force_exact:
             self._bins(p, ev)
             return self._evaluate_exact(ev)
-        if self.small[p]:
-            return self._evaluate_small(p, ev)
+        if self.binary and _COMPILED:
+            return self._evaluate_compiled(p, ev)
         # Cheap test first: many evaluations only find that the supporters cannot pay. Only
         # the budget column is gathered; rounding errors are bounded with the largest error
         # bound of any class (tiny next to the budgets, so the test is rarely inconclusive).
@@ -532,99 +522,41 @@ class MESEngine:
         ev.drho_err = dpi_err / kap + 2 * _U * abs(ev.drho)
         return ev
 
-    def _evaluate_small(self, p: int, ev: _Eval) -> _Eval:
-        """:meth:`_evaluate` in plain Python for a project with few supporter groups.
+    def _evaluate_compiled(self, p: int, ev: _Eval) -> _Eval:
+        """:meth:`_evaluate` for binary utilities, in one call of the compiled kernel.
 
-        With a few dozen supporters numpy's per-call overhead dominates; the arithmetic and
-        error bounds are exactly those of the vectorised path.
+        The kernel returns the bins sorted by budget, so ``order`` is the identity.
         """
-        c = self.costs[p]
-        groups = self.cls[self.prof.sup[p]].tolist()
-        mults = self.msupl[p]
-        # Cheap test first, as in _evaluate: the supporters' money against the cost, with the
-        # largest error bound of any class; the bins are only built when it is inconclusive.
-        total = sum(map(mul, mults, map(self.curl.__getitem__, groups)))
-        voters = self.nsup[p]
-        n = len(groups)
-        total_err = self.errmax * voters + (n + 2) * _U * total + _U * c
-        if c - total > total_err:
+        out = _kernels.evaluate(
+            float(self.costs[p]),
+            self.prof.sup[p],
+            self.msup[p],
+            self.cls,
+            self.tab,
+            self.nsup[p],
+            self.errmax,
+            self.eslopemax,
+            self.aslopemax,
+            self.track,
+            self.pos,
+        )
+        status = out[0]
+        if status == 0:
             ev.afford = False
             if self.track:
-                slope = -sum(map(mul, mults, map(self.slopel.__getitem__, groups)))
-                slope_err = (self.eslopemax + (n + 2) * _U * self.aslopemax) * voters
-                ev.delta = _crossing(c - total, total_err, slope, slope_err)
+                ev.delta = out[1]
             return ev
-        # Provably affordable and no near-tie: the tighter test on the bins is not needed.
-        clear = total - c > total_err
-        cnt: dict[int, float] = {}
-        get = cnt.get
-        for g, m in zip(groups, mults, strict=True):
-            cnt[g] = get(g, 0.0) + m
-        cnt.pop(_DEAD, None)
-        ks = list(cnt)
-        nl = list(cnt.values())
-        bl = list(map(self.curl.__getitem__, ks))
-        el = list(map(self.errl.__getitem__, ks))
-        m = len(ks)
-        if not clear:
-            total = sum(map(mul, nl, bl))
-            total_err = sum(map(mul, nl, el)) + (m + 2) * _U * total + _U * c
-            if c - total > total_err:
-                ev.afford = False
-                if self.track:
-                    al = list(map(self.slopel.__getitem__, ks))
-                    slope = -sum(map(mul, nl, al))
-                    slope_err = sum(map(mul, nl, map(self.eslopel.__getitem__, ks)))
-                    slope_err += (m + 2) * _U * sum(map(mul, nl, map(abs, al)))
-                    ev.delta = _crossing(c - total, total_err, slope, slope_err)
-                return ev
-        ev.ks = ks
-        ev.ns = nl
+        ev.ks = ev.keys = out[1]
+        ev.ns = out[2]
         ev.ss = None
-        ev.keys = ks
-        if not clear and total - c <= total_err:
+        if status == 2:
             return self._evaluate_exact(ev)
-        order = sorted(range(m), key=bl.__getitem__)
-        paid = 0.0
-        units = float(sum(nl))
-        npoor = m
-        pi = 0.0
-        for idx, i in enumerate(order):
-            pi = (c - paid) / units
-            if pi <= bl[i]:
-                npoor = idx
-                break
-            paid += nl[i] * bl[i]
-            units -= nl[i]
-        if npoor == m:
-            return self._evaluate_exact(ev)
-        al = list(map(self.slopel.__getitem__, ks))
-        eal = list(map(self.eslopel.__getitem__, ks))
-        poor = order[:npoor]
-        pn = list(map(nl.__getitem__, poor))
-        pa = list(map(al.__getitem__, poor))
-        paid_err = sum(map(mul, pn, map(el.__getitem__, poor))) + (npoor + 2) * _U * paid
-        pi_err = (paid_err + 2 * _U * (c + paid)) / units + 2 * _U * pi
-        dpi = -sum(map(mul, pn, pa)) / units
-        dpi_err = sum(map(mul, pn, map(eal.__getitem__, poor)))
-        dpi_err += (npoor + 2) * _U * sum(map(mul, pn, map(abs, pa)))
-        dpi_err = dpi_err / units + 2 * _U * abs(dpi)
-        # Certify the split (see _evaluate): quick test first, per bin only if needed.
-        slack = max(el) + pi_err + 2 * _U * (pi + max(bl))
-        near = bl[order[npoor]] - pi
-        if npoor:
-            near = min(near, pi - bl[order[npoor - 1]])
-        if near <= slack:
-            for idx, i in enumerate(order):
-                gap = pi - bl[i] if idx < npoor else bl[i] - pi
-                if gap <= el[i] + pi_err + 2 * _U * (pi + abs(bl[i])):
-                    return self._evaluate_exact(ev)
+        _, ks, _, npoor, units, pi, pi_err, dpi, dpi_err, dist = out
         if self.track:
-            ev.delta = (bl, el, al, eal, order, npoor, pi, pi_err, dpi, dpi_err)
-        ev.lists = (bl, el, al, eal)
+            ev.delta = dist
         kap = self.kappa[p]
         ev.afford = True
-        ev.order = order
+        ev.order = range(len(ks))
         ev.npoor = npoor
         ev.r_units = round(units)
         ev.pi = pi
@@ -647,8 +579,9 @@ class MESEngine:
         sv = [1] * len(ks) if ev.ss is None else [round(s) for s in ev.ss.tolist()]
         xb = [self._exact_budget(k) for k in ks]
         total = sum(n * b for n, b in zip(ns, xb, strict=True))
-        a = [self.slopel[k] for k in ks]
-        ea = [self.eslopel[k] for k in ks]
+        rows = self.tab[np.asarray(ks, dtype=np.int64)]
+        a = rows[:, _SLOPE].tolist()
+        ea = rows[:, _ESLOPE].tolist()
         if total < c:
             gap = float(c - total)
             return self._unaffordable(ev, gap, 2 * _U * abs(gap))
@@ -821,19 +754,12 @@ class MESEngine:
         cost of one gather, instead of a full evaluation.
         """
         groups, weights, units = self.split[p]
-        agg = weights @ self.tab[self.cls[groups]]
-        c = self.costs[p]
-        paid = float(agg[_CUR])
-        kap = self.kappa[p]
-        n = len(groups)
-        value = (c - paid) / units / kap
-        err = (float(agg[_ERR]) + (n + 2) * _U * paid + 2 * _U * (c + paid)) / units / kap
-        err += 2 * _U * abs(value)
+        value, err, slope, serr = _kernels.split_bound(
+            float(self.costs[p]), float(self.kappa[p]), groups, weights, units, self.cls, self.tab
+        )
         low = value - (err + 2 * _U * abs(value))
         if low > self.low[p]:
-            slope = -float(agg[_SLOPE]) / units / kap
-            serr = (float(agg[_ESLOPE]) + (n + 2) * _U * float(agg[_ASLOPE])) / units / kap
-            self.lb[:, p] = (value, slope, self.k, err, serr + 2 * _U * abs(slope))
+            self.lb[:, p] = (value, slope, self.k, err, serr)
             self.low[p] = low
         return float(self.low[p])
 
@@ -845,27 +771,22 @@ class MESEngine:
         """
         p = ev.p
         sup = self.prof.sup[p]
+        if self.binary:
+            ks, _ = self._in_order(ev)
+            groups, weights = _kernels.split_groups(
+                sup, self.msup[p], self.cls, ks, ev.npoor, self.flag
+            )
+            self.split[p] = (groups, weights, float(ev.r_units))
+            return
         if isinstance(ev.order, np.ndarray):
             poor = ev.keys[ev.order[: ev.npoor]].tolist()
         else:
             poor = [ev.keys[i] for i in ev.order[: ev.npoor]]
-        if self.binary:
-            if self.small[p]:
-                poor_set = set(poor)
-                poor_set.add(_DEAD)
-                keep = [i for i, c in enumerate(self.cls[sup].tolist()) if c in poor_set]
-                self.split[p] = (sup[keep], self.msup[p][keep], float(ev.r_units))
-                return
-            flag = np.zeros(self.K, dtype=bool)
-            flag[poor] = True
-            flag[_DEAD] = True
-            mask = flag[self.cls[sup]]
-        else:
-            nv = len(self.svals[p])
-            flag = np.zeros(self.K * nv, dtype=bool)
-            flag[poor] = True
-            flag[:nv] = True  # the dead class, whatever the satisfaction
-            mask = flag[self.cls[sup] * nv + self.sidx[p]]
+        nv = len(self.svals[p])
+        flag = np.zeros(self.K * nv, dtype=bool)
+        flag[poor] = True
+        flag[:nv] = True  # the dead class, whatever the satisfaction
+        mask = flag[self.cls[sup] * nv + self.sidx[p]]
         self.split[p] = (sup[mask], self.msup[p][mask], float(ev.r_units))
 
     def _terminate(self, rec: _Round) -> None:
@@ -963,130 +884,104 @@ class MESEngine:
         if ev.xpi is not None:
             self.xpi[j] = ev.xpi
             rec.xpi = (self.k, ev.xpi)
-        K = self.K
-        pi, pe, dpi, dpe = ev.pi, ev.pi_err, ev.dpi, ev.dpi_err
-        if isinstance(ev.ks, list):  # few bins (plain-Python evaluation), binary utility
-            ks, nl = ev.ks, ev.ns
-            poor = order[:npoor]
-            rich = order[npoor:]
-            rec.rich_n = round(sum(map(nl.__getitem__, rich)))
-            kr = list(map(ks.__getitem__, rich))
-            n_new = len(kr)
-            if ev.lists is not None:  # the evaluation's per-bin values, in rich order
-                bl, el, al, eal = ev.lists
-                b = list(map(bl.__getitem__, rich))
-                e = list(map(el.__getitem__, rich))
-                a = list(map(al.__getitem__, rich))
-                ea = list(map(eal.__getitem__, rich))
-            else:
-                b = list(map(self.curl.__getitem__, kr))
-                e = list(map(self.errl.__getitem__, kr))
-                a = list(map(self.slopel.__getitem__, kr))
-                ea = list(map(self.eslopel.__getitem__, kr))
-            cur = [x - pi for x in b]
-            slope = [x - dpi for x in a]
-            aslope = list(map(abs, slope))
-            self._grow(K + n_new)
-            rows = self.tab[K : K + n_new]
-            if n_new:
-                # One error bound for the whole block (the largest of the per-class ones): a
-                # few ulps looser, but no per-class arithmetic for these few rows.
-                e_new = max(e) + pe + 2 * _U * (max(map(abs, b)) + pi)
-                es_new = max(ea) + dpe + 2 * _U * (max(map(abs, a)) + abs(dpi))
-                err = [e_new] * n_new
-                eslope = [es_new] * n_new
-                rows[:, _CUR] = cur
-                rows[:, _ERR] = e_new
-                rows[:, _SLOPE] = slope
-                rows[:, _ESLOPE] = es_new
-                rows[:, _ASLOPE] = aslope
-                self.errmax = max(self.errmax, e_new)
-                self.eslopemax = max(self.eslopemax, es_new)
-                self.aslopemax = max(self.aslopemax, max(aslope))
-            else:
-                err = eslope = []
-            sr = [1] * n_new
-            target = dict.fromkeys(map(ks.__getitem__, poor), _DEAD)
-            target.update(zip(kr, range(K, K + n_new), strict=True))
-            target[_DEAD] = _DEAD
+        if self.binary:
+            self._fund_compiled(ev, rec, j)
         else:
-            ks, ns, ss = ev.ks, ev.ns, ev.ss
-            o = np.asarray(order, dtype=np.int64)
-            ri = o[npoor:]
-            rec.rich_n = round(float(ns[ri].sum()))
-            kr = ks[ri]
-            n_new = len(kr)
-            src = self.tab[kr]
-            b = src[:, _CUR]
-            self._grow(K + n_new)
-            rows = self.tab[K : K + n_new]
-            if ss is None:
-                rows[:, _CUR] = b - pi
-                rows[:, _ERR] = src[:, _ERR] + pe + 2 * _U * (np.abs(b) + pi)
-                rows[:, _SLOPE] = src[:, _SLOPE] - dpi
-                rows[:, _ESLOPE] = src[:, _ESLOPE] + dpe + 2 * _U * (src[:, _ASLOPE] + abs(dpi))
-                sr = [1] * n_new
-            else:
-                s_r = ss[ri]
-                pay = pi * s_r
-                rows[:, _CUR] = b - pay
-                rows[:, _ERR] = src[:, _ERR] + s_r * pe + 2 * _U * (np.abs(b) + pay)
-                rows[:, _SLOPE] = src[:, _SLOPE] - dpi * s_r
-                rows[:, _ESLOPE] = (
-                    src[:, _ESLOPE] + s_r * dpe + 2 * _U * (src[:, _ASLOPE] + s_r * abs(dpi))
-                )
-                sr = np.rint(s_r).astype(np.int64).tolist()
-            cur = rows[:, _CUR].tolist()
-            err = rows[:, _ERR].tolist()
-            slope = rows[:, _SLOPE].tolist()
-            eslope = rows[:, _ESLOPE].tolist()
-            kr = kr.tolist()
-            target = None
-            rows[:, _ASLOPE] = np.abs(rows[:, _SLOPE])
-            if n_new:
-                self.errmax = max(self.errmax, float(rows[:, _ERR].max()))
-                self.eslopemax = max(self.eslopemax, float(rows[:, _ESLOPE].max()))
-                self.aslopemax = max(self.aslopemax, float(rows[:, _ASLOPE].max()))
-        self.curv[K : K + n_new] = rows[:, _CUR]
-        self.curl.extend(cur)
-        self.errl.extend(err)
-        self.slopel.extend(slope)
-        self.eslopel.extend(eslope)
-        new = slice(K, K + n_new)
-        self.c_vref[new] = rows[:, _CUR]
-        self.c_eref[new] = rows[:, _ERR]
-        self.c_kref[new] = self.k
-        self.c_parent.extend(kr)
-        self.c_round.extend([j] * n_new)
-        self.c_s.extend(sr)
-        self.K = K + n_new
-        # Move the supporters to their new classes (those who paid everything are dead).
-        sup = self.prof.sup[p]
-        old = self.cls[sup]
-        rec.old_cls = old
-        if target is not None:
-            new_cls = np.fromiter(map(target.__getitem__, old.tolist()), np.int64, len(old))
-        else:
-            keys = ev.keys
-            o = np.asarray(order, dtype=np.int64)
-            new_ids = np.arange(K, K + n_new, dtype=np.int64)
-            if ev.ss is None:
-                mapping = np.arange(K, dtype=np.int64)
-                mapping[keys[o[:npoor]]] = _DEAD
-                mapping[keys[o[npoor:]]] = new_ids
-                new_cls = mapping[old]
-            else:
-                nv = len(self.svals[p])
-                mapping = np.arange(K * nv, dtype=np.int64) // nv
-                mapping[keys[o[:npoor]]] = _DEAD
-                mapping[keys[o[npoor:]]] = new_ids
-                new_cls = mapping[old * nv + self.sidx[p]]
-        rec.new_cls = new_cls
-        self.cls[sup] = new_cls
+            self._fund_points(ev, rec, j)
         self.alive[p] = False
         self.pending[p] = False
         self.selected.append(p)
         self.rounds.append(rec)
+
+    def _in_order(self, ev: _Eval) -> tuple[np.ndarray, np.ndarray]:
+        """A binary evaluation's bins (classes, voters) in split order: poor ones first."""
+        if isinstance(ev.order, range):  # compiled evaluation: already sorted
+            return ev.ks, ev.ns
+        o = np.asarray(ev.order, dtype=np.int64)
+        return np.asarray(ev.ks, dtype=np.int64)[o], np.asarray(ev.ns, dtype=np.float64)[o]
+
+    def _fund_compiled(self, ev: _Eval, rec: _Round, j: int) -> None:
+        """Binary utilities: every rich bin pays ``pi`` and becomes a class (compiled)."""
+        ks, ns = self._in_order(ev)
+        K, npoor = self.K, ev.npoor
+        n_new = len(ks) - npoor
+        self._grow(K + n_new)
+        old, new, rec.rich_n, errmax, eslopemax, aslopemax = _kernels.fund(
+            ks,
+            ns,
+            npoor,
+            ev.pi,
+            ev.pi_err,
+            ev.dpi,
+            ev.dpi_err,
+            self.tab,
+            K,
+            self.curv,
+            self.c_vref,
+            self.c_eref,
+            self.c_kref,
+            float(self.k),
+            self.prof.sup[ev.p],
+            self.cls,
+            self.mapping,
+        )
+        rec.old_cls = old
+        rec.new_cls = new
+        if n_new:
+            self.errmax = max(self.errmax, errmax)
+            self.eslopemax = max(self.eslopemax, eslopemax)
+            self.aslopemax = max(self.aslopemax, aslopemax)
+        self.c_parent.extend(ks[npoor:].tolist())
+        self.c_round.extend([j] * n_new)
+        self.c_s.extend([1] * n_new)
+        self.K = K + n_new
+
+    def _fund_points(self, ev: _Eval, rec: _Round, j: int) -> None:
+        """Utilities with several values: a rich bin pays ``pi`` per unit of satisfaction."""
+        K = self.K
+        pi, pe, dpi, dpe = ev.pi, ev.pi_err, ev.dpi, ev.dpi_err
+        ks, ns, ss = ev.ks, ev.ns, ev.ss
+        o = np.asarray(ev.order, dtype=np.int64)
+        npoor = ev.npoor
+        ri = o[npoor:]
+        rec.rich_n = round(float(ns[ri].sum()))
+        kr = ks[ri]
+        n_new = len(kr)
+        src = self.tab[kr]
+        b = src[:, _CUR]
+        self._grow(K + n_new)
+        rows = self.tab[K : K + n_new]
+        s_r = ss[ri]
+        pay = pi * s_r
+        rows[:, _CUR] = b - pay
+        rows[:, _ERR] = src[:, _ERR] + s_r * pe + 2 * _U * (np.abs(b) + pay)
+        rows[:, _SLOPE] = src[:, _SLOPE] - dpi * s_r
+        rows[:, _ESLOPE] = src[:, _ESLOPE] + s_r * dpe + 2 * _U * (src[:, _ASLOPE] + s_r * abs(dpi))
+        rows[:, _ASLOPE] = np.abs(rows[:, _SLOPE])
+        if n_new:
+            self.errmax = max(self.errmax, float(rows[:, _ERR].max()))
+            self.eslopemax = max(self.eslopemax, float(rows[:, _ESLOPE].max()))
+            self.aslopemax = max(self.aslopemax, float(rows[:, _ASLOPE].max()))
+        self.curv[K : K + n_new] = rows[:, _CUR]
+        new = slice(K, K + n_new)
+        self.c_vref[new] = rows[:, _CUR]
+        self.c_eref[new] = rows[:, _ERR]
+        self.c_kref[new] = self.k
+        self.c_parent.extend(kr.tolist())
+        self.c_round.extend([j] * n_new)
+        self.c_s.extend(np.rint(s_r).astype(np.int64).tolist())
+        self.K = K + n_new
+        # Move the supporters to their new classes (those who paid everything are dead).
+        sup = self.prof.sup[ev.p]
+        old = self.cls[sup]
+        rec.old_cls = old
+        nv = len(self.svals[ev.p])
+        mapping = np.arange(K * nv, dtype=np.int64) // nv
+        mapping[ev.keys[o[:npoor]]] = _DEAD
+        mapping[ev.keys[ri]] = np.arange(K, K + n_new, dtype=np.int64)
+        new_cls = mapping[old * nv + self.sidx[ev.p]]
+        rec.new_cls = new_cls
+        self.cls[sup] = new_cls
 
     def poor_of(self, rec: _Round) -> list[tuple[int, int, int]]:
         """``(class, voters, satisfaction)`` of the bins that paid all they had in ``rec``."""
@@ -1253,7 +1148,7 @@ class MESEngine:
         dist = _INF
         for _, d in rec.checks:
             if isinstance(d, tuple):
-                d = _split_distance(*d) if len(d) == 8 else _split_distance_py(*d)
+                d = _split_distance(*d)
             dist = min(dist, d)
         rec.checks = [(rec.w, dist)]
         return dist
@@ -1263,8 +1158,7 @@ class MESEngine:
         if k_start >= self.K:
             return
         self.K = k_start
-        for lst in (self.curl, self.errl, self.slopel, self.eslopel, self.c_parent):
-            del lst[k_start:]
+        del self.c_parent[k_start:]
         del self.c_round[k_start:]
         del self.c_s[k_start:]
 
@@ -1336,28 +1230,6 @@ def _split_distance(rows, ss, order, npoor, pi, pi_err, dpi, dpi_err) -> float:
     return float(_crossings(lo, slope).min())
 
 
-def _split_distance_py(bl, el, al, eal, order, npoor, pi, pi_err, dpi, dpi_err) -> float:
-    """:func:`_split_distance` for the plain-Python evaluations (binary utilities)."""
-    dist = _INF
-    adpi = abs(dpi)
-    for idx, i in enumerate(order):
-        b, a = bl[i], al[i]
-        if idx < npoor:
-            gap, slope = pi - b, dpi - a
-        else:
-            gap, slope = b - pi, a - dpi
-        # _crossing, inlined (called for every bin of every funded project)
-        lo = gap - (el[i] + pi_err + 2 * _U * (pi + abs(b)))
-        if lo <= 0.0:
-            return 0.0
-        slope -= eal[i] + dpi_err + 2 * _U * (abs(a) + adpi)
-        if slope < 0.0:
-            d = lo / -slope * _SHRINK
-            if d < dist:
-                dist = d
-    return dist
-
-
 def _as_list(x) -> list:
     return x if isinstance(x, list) else x.tolist()
 
@@ -1366,5 +1238,7 @@ def _split_keys(keys, order, npoor):
     """Sorted bin keys of the poor and of the rich side of a split (to compare splits)."""
     if isinstance(keys, list):
         return sorted(keys[i] for i in order[:npoor]), sorted(keys[i] for i in order[npoor:])
+    if isinstance(order, range):  # compiled evaluation: bins already in split order
+        return np.sort(keys[:npoor]), np.sort(keys[npoor:])
     o = np.asarray(order, dtype=np.int64)
     return np.sort(keys[o[:npoor]]), np.sort(keys[o[npoor:]])
