@@ -350,3 +350,75 @@ def split_bound(
     cdef double slope = -s / units / kappa
     cdef double serr = (se + (n + 2) * U * sa) / units / kappa
     return (value, err, slope, serr + 2 * U * fabs(slope))
+
+
+def certificate(
+    const double[:, ::1] lb,
+    const uint8_t[::1] others,
+    const uint8_t[::1] alive,
+    const double[::1] ku,
+    double k,
+    double scale,
+    double rho,
+    double rho_err,
+    double drho,
+    double drho_err,
+    tied,
+):
+    """Increment below which no project of ``others`` can beat a round's winner.
+
+    ``MESEngine._certificate_from`` in one loop: a project loses while its lower bound (the
+    affine piece in row ``lb``, valid at every increment) stays above the winner's ``rho`` (value,
+    slope and error bounds given), or, for a project removed as unaffordable (not ``alive``),
+    while it stays so (below ``ku``). Exact ties lost by tie-breaking (``tied``) must keep a
+    provably non-negative slope difference. A NaN counts as no certificate at all.
+    """
+    cdef Py_ssize_t n = lb.shape[1], p
+    cdef double best = INFINITY, dt, moved, value, err, ls, lo, slope, d, kmax
+    cdef double arho = fabs(rho), adrho = fabs(drho)
+    cdef set tied_set = set(tied)
+    for p in range(n):
+        if not others[p]:
+            continue
+        dt = (k - lb[2, p]) * scale
+        moved = lb[1, p] * dt
+        value = lb[0, p] + moved
+        err = lb[3, p] + lb[4, p] * fabs(dt) + 2 * U * (fabs(lb[0, p]) + fabs(moved))
+        ls = lb[1, p]
+        lo = value - rho - (err + rho_err + 2 * U * (fabs(value) + arho))
+        slope = ls - drho - (lb[4, p] + drho_err + 2 * U * (fabs(ls) + adrho))
+        if tied_set and p in tied_set:
+            d = INFINITY if slope >= 0.0 else 0.0
+        elif lo <= 0.0:
+            d = 0.0
+        elif slope >= 0.0:
+            d = INFINITY
+        else:
+            d = lo / -slope * SHRINK
+        kmax = k + d / scale
+        if not alive[p] and ku[p] > kmax:
+            kmax = ku[p]
+        if kmax != kmax:  # NaN
+            return k
+        if kmax < best:
+            best = kmax
+    return best
+
+
+def ranked(const uint8_t[::1] alive, const double[::1] low, double best_hi):
+    """Projects still alive whose lower bound ``low`` is at most ``best_hi``, by bound (ties by
+    index), as two lists: projects and bounds."""
+    cdef Py_ssize_t n = low.shape[0], p, m = 0
+    cdef Bin* items = <Bin*> malloc((n + 1) * sizeof(Bin))
+    if items == NULL:
+        raise MemoryError()
+    try:
+        for p in range(n):
+            if alive[p] and not low[p] > best_hi:
+                items[m].b = low[p] if low[p] == low[p] else INFINITY  # NaN: last
+                items[m].k = p
+                m += 1
+        qsort(items, m, sizeof(Bin), _by_budget)
+        return [items[p].k for p in range(m)], [items[p].b for p in range(m)]
+    finally:
+        free(items)

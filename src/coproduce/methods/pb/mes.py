@@ -714,13 +714,9 @@ class MESEngine:
             low[p] = first.rho - (first.rho_err + 2 * _U * abs(first.rho))
             best_hi = first.rho + first.rho_err
         # Only projects whose bound is below the best known rho can matter, in bound order.
-        alive = self.alive if best_hi == _INF else self.alive & (low <= best_hi)
-        idx = np.flatnonzero(alive)
-        lows = low[idx]
-        o = np.argsort(lows, kind="stable")
         split = self.split
         skip = -1 if first is None else first.p
-        for p, low_p in zip(idx[o].tolist(), lows[o].tolist(), strict=True):
+        for p, low_p in zip(*_kernels.ranked(self.alive.view(np.uint8), low, best_hi), strict=True):
             if low_p > best_hi:
                 break
             if p == skip:
@@ -834,25 +830,16 @@ class MESEngine:
         """A project loses if its lower bound stays above the winner's rho or (for a project
         removed as unaffordable) if it stays unaffordable: the better of the two counts.
         ``others`` are the projects still pending once the winner is funded."""
-        if not others.any():
-            return _INF
-        rho, rho_err, drho, drho_err = rec.win
-        value, err = self._lower_bounds(lb[:, others], rec.k)
-        ls = lb[_S, others]
-        lo = value - rho - (err + rho_err + 2 * _U * (np.abs(value) + rho))
-        slope = ls - drho - (lb[_E1, others] + drho_err + 2 * _U * (np.abs(ls) + abs(drho)))
-        d = _crossings(lo, slope)
-        if rec.tied:
-            # Exact ties lost by tie-breaking: rho_p >= rho_win must persist, i.e. the slope
-            # difference must be provably non-negative (e.g. both constant).
-            where = np.flatnonzero(others)
-            for p in rec.tied:
-                i = int(np.searchsorted(where, p))
-                d[i] = _INF if slope[i] >= 0.0 else 0.0
-        kmax = rec.k + d / self.scale
-        removed = ~alive[others]
-        kmax = np.where(removed, np.maximum(kmax, ku[others]), kmax)
-        return float(kmax.min())
+        return _kernels.certificate(
+            lb,
+            others.view(np.uint8),
+            alive.view(np.uint8),
+            ku,
+            rec.k,
+            self.scale,
+            *rec.win,
+            rec.tied,
+        )
 
     def _winner(self, evals: list[_Eval]) -> tuple[_Eval, list[_Eval]]:
         """Smallest rho, ties by rank; near-ties are settled exactly."""
