@@ -70,8 +70,8 @@ def evaluate(
     Returns ``(0, delta)`` when the supporters provably cannot pay (``delta``: how far ``t``
     may grow while that stays so, 0 when not tracked); ``(2, ks, ns)`` when only the exact
     code can decide (``ks``: live classes among the supporters, ``ns``: their voters); else
-    ``(1, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, dist)`` with the bins sorted by
-    budget, the first ``npoor`` paying all they have, ``units`` voters paying ``pi`` each and
+    ``(1, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, dist)`` with the bins in split
+    order (not sorted): the first ``npoor`` pay all they have, ``units`` voters paying ``pi`` each and
     ``dist`` how far ``t`` may grow before a bin could change side (0 when not tracked).
     ``pos`` is scratch space of at least one entry per class, every entry -1 (kept so).
     """
@@ -133,7 +133,6 @@ def evaluate(
                 return (0, crossing(c - total, total_err, slope, slope_err))
             if total - c <= total_err:
                 return (2,) + _bins_out(bins, m)
-        qsort(bins, m, sizeof(Bin), _by_budget)
         return _split(c, bins, m, tab, track)
     finally:
         free(bins)
@@ -151,21 +150,59 @@ cdef tuple _bins_out(Bin* bins, Py_ssize_t m):
     return (ks, ns)
 
 
+cdef inline void _swap(Bin* bins, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+    cdef Bin tmp = bins[i]
+    bins[i] = bins[j]
+    bins[j] = tmp
+
+
 cdef tuple _split(double c, Bin* bins, Py_ssize_t m, const double[:, ::1] tab, bint track):
-    """Find ``pi`` and the split of the sorted ``bins``; certify it (see :func:`evaluate`)."""
-    cdef double paid = 0.0, units = 0.0, pi = 0.0
-    cdef Py_ssize_t j, npoor = m
-    for j in range(m):
-        units += bins[j].n
-    for j in range(m):
-        pi = (c - paid) / units
-        if pi <= bins[j].b:
-            npoor = j
-            break
-        paid += bins[j].n * bins[j].b
-        units -= bins[j].n
+    """Find ``pi`` and the split of the ``bins``; certify it (see :func:`evaluate`).
+
+    A bin pays everything it has exactly when its budget is below ``pi``, the root of
+    ``sum(n * min(b, pi)) = c``. Rather than sorting the bins (the cost of an evaluation
+    with hundreds of bins), a quickselect finds the root: for a pivot budget ``v``, ``pi > v``
+    if and only if ``sum(n * min(b, v)) < c``, which settles every bin on one side of ``v``.
+    The bins end up partitioned, poor ones first, in linear expected time. A float mistake
+    near a tie is caught by the certification below like any other.
+    """
+    cdef double paid = 0.0, units = 0.0, pi = 0.0, v, below, above, x, y, z
+    cdef Py_ssize_t start = 0, stop = m, mid, eq, j, npoor
+    while start < stop:
+        # Median of three as the pivot: robust to bins arriving in budget order.
+        x = bins[start].b
+        y = bins[(start + stop) // 2].b
+        z = bins[stop - 1].b
+        if x > y:
+            x, y = y, x
+        v = y if y <= z else (x if x > z else z)
+        # [start, mid): b < v; [mid, eq): b == v; [eq, stop): b > v.
+        mid = start
+        below = 0.0
+        for j in range(start, stop):
+            if bins[j].b < v:
+                below += bins[j].n * bins[j].b
+                _swap(bins, mid, j)
+                mid += 1
+        eq = mid
+        above = 0.0
+        for j in range(mid, stop):
+            above += bins[j].n
+            if bins[j].b == v:
+                _swap(bins, eq, j)
+                eq += 1
+        if paid + below + v * (units + above) < c:  # pi > v: every bin up to v is poor
+            for j in range(mid, eq):
+                below += bins[j].n * bins[j].b
+            paid += below
+            start = eq
+        else:  # pi <= v: every bin from v up pays the full share
+            units += above
+            stop = mid
+    npoor = start
     if npoor == m:  # only reachable through rounding: decide exactly
         return (2,) + _bins_out(bins, m)
+    pi = (c - paid) / units
     cdef double paid_err = 0.0, sa = 0.0, sea = 0.0, saa = 0.0, a, b, e
     cdef int64_t k
     for j in range(npoor):
@@ -189,9 +226,11 @@ cdef tuple _split(double c, Bin* bins, Py_ssize_t m, const double[:, ::1] tab, b
         if fabs(bins[j].b) > bmax:
             bmax = fabs(bins[j].b)
     cdef double slack = emax + pi_err + 2 * U * (pi + bmax)
-    cdef double near = bins[npoor].b - pi, gap
-    if npoor and pi - bins[npoor - 1].b < near:
-        near = pi - bins[npoor - 1].b
+    cdef double near = INFINITY, gap
+    for j in range(m):
+        gap = pi - bins[j].b if j < npoor else bins[j].b - pi
+        if gap < near:
+            near = gap
     if near <= slack:
         for j in range(m):
             b = bins[j].b
@@ -243,7 +282,7 @@ def fund(
     int64_t[::1] cls,
     int64_t[::1] mapping,
 ):
-    """Fund a project evaluated by :func:`evaluate` (bins ``ks``/``ns`` sorted by budget).
+    """Fund a project evaluated by :func:`evaluate` (bins ``ks``/``ns`` in split order).
 
     The first ``npoor`` bins pay everything (their voters join class 0); every other bin
     pays ``pi`` per voter and becomes a new class, numbered from ``K`` in bin order (the

@@ -525,7 +525,8 @@ class MESEngine:
     def _evaluate_compiled(self, p: int, ev: _Eval) -> _Eval:
         """:meth:`_evaluate` for binary utilities, in one call of the compiled kernel.
 
-        The kernel returns the bins sorted by budget, so ``order`` is the identity.
+        The kernel returns the bins in split order (those paying all they have first), so
+        ``order`` is the identity.
         """
         out = _kernels.evaluate(
             float(self.costs[p]),
@@ -882,7 +883,7 @@ class MESEngine:
 
     def _in_order(self, ev: _Eval) -> tuple[np.ndarray, np.ndarray]:
         """A binary evaluation's bins (classes, voters) in split order: poor ones first."""
-        if isinstance(ev.order, range):  # compiled evaluation: already sorted
+        if isinstance(ev.order, range):  # compiled evaluation: already in split order
             return ev.ks, ev.ns
         o = np.asarray(ev.order, dtype=np.int64)
         return np.asarray(ev.ks, dtype=np.int64)[o], np.asarray(ev.ns, dtype=np.float64)[o]
