@@ -12,7 +12,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# setup.py and the .pyx sources: the compiled kernels are rebuilt when they change.
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard src/coproduce/methods/pb/*.pyx) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
