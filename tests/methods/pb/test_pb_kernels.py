@@ -120,7 +120,7 @@ def test_fund_moves_supporters_to_their_new_budgets(case) -> None:
         else:
             assert a >= K
             assert abs(big[a, 0] - (tab[b, 0] - pi)) <= big[a, 1]
-    paid = sum(int(m) * (tab[b, 0] - big[a, 0]) for b, a, m in zip(before, cls, mult))
+    paid = sum(int(m) * (tab[b, 0] - big[a, 0]) for b, a, m in zip(before, cls, mult, strict=True))
     assert abs(paid - cost) < 1e-6 * cost
 
 
