@@ -59,13 +59,19 @@ def exact_split(tab, cls, mult, cost):
 
 
 def evaluate(tab, cls, mult, cost):
+    """The kernel's evaluation of one project supported by every group, and the kernel.
+
+    The class table gets room for the classes funding may create after the drawn ones.
+    """
+    n_classes = len(tab)
     groups = np.arange(len(cls), dtype=np.int64)
-    pos = np.full(len(tab), -1, dtype=np.int64)
-    out = _kernels.evaluate(
-        float(cost), groups, mult, cls, tab, float(mult.sum()), 0.0, 0.0, 1.0, True, pos
-    )
-    assert (pos == -1).all(), "the scratch space must be left as it was found"
-    return groups, out
+    kern = _kernels.Tables([groups], [mult], [cost], [1], True)
+    room = np.zeros((n_classes + len(cls), 5))
+    room[:n_classes] = tab
+    refs = [np.zeros(len(room)) for _ in range(4)]
+    kern.bind(room, cls, *refs)
+    kern.aslopemax = 1.0
+    return kern, room, kern.evaluate(0)
 
 
 @settings(max_examples=300, deadline=None)
@@ -73,7 +79,7 @@ def evaluate(tab, cls, mult, cost):
 def test_evaluate_is_certified_or_hands_a_real_tie_to_the_exact_code(case) -> None:
     tab, cls, mult, cost = case
     bins, pi, poor = exact_split(tab, cls, mult, cost)
-    _, out = evaluate(tab, cls, mult, cost)
+    _, _, out = evaluate(tab, cls, mult, cost)
     if pi is None:
         assert out[0] == 0 and out[1] > 0  # unaffordable, and stays so for a while
         return
@@ -97,19 +103,12 @@ def test_evaluate_is_certified_or_hands_a_real_tie_to_the_exact_code(case) -> No
 def test_fund_moves_supporters_to_their_new_budgets(case) -> None:
     tab, cls, mult, cost = case
     before = cls.copy()
-    groups, out = evaluate(tab, cls, mult, cost)
+    kern, big, out = evaluate(tab, cls, mult, cost)
     if out[0] != AFFORDABLE:
         return
     _, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, _ = out
     K = len(tab)
-    n_new = len(ks) - npoor
-    big = np.zeros((K + n_new, 5))
-    big[:K] = tab
-    refs = [np.zeros(K + n_new) for _ in range(4)]
-    old, new, rich, *_ = _kernels.fund(
-        ks, ns, npoor, pi, pi_err, dpi, dpi_err, big, K, *refs, 0.0, groups, cls,
-        np.zeros(K + n_new, dtype=np.int64),
-    )  # fmt: skip
+    old, new, rich = kern.fund(0, ks, ns, npoor, pi, pi_err, dpi, dpi_err, K, 0.0)
     assert old.tolist() == before.tolist()
     assert new.tolist() == cls.tolist()
     assert rich == units
@@ -128,15 +127,13 @@ def test_fund_moves_supporters_to_their_new_budgets(case) -> None:
 @given(supporters())
 def test_split_bound_is_a_lower_bound_of_pi(case) -> None:
     tab, cls, mult, cost = case
-    groups, out = evaluate(tab, cls, mult, cost)
+    kern, _, out = evaluate(tab, cls, mult, cost)
     if out[0] != AFFORDABLE:
         return
     _, ks, _, npoor, units, pi, _, _, _, _ = out
-    flag = np.zeros(len(tab), dtype=np.uint8)
-    kept, weights = _kernels.split_groups(groups, mult, cls, ks, npoor, flag)
-    assert not flag.any()
+    kept, weights = kern.split_groups(0, ks, npoor)
     poor = set(ks[:npoor].tolist()) | {0}
-    assert kept.tolist() == [g for g in groups.tolist() if cls[g] in poor]
-    value, err, _, _ = _kernels.split_bound(float(cost), 1.0, kept, weights, units, cls, tab)
+    assert kept.tolist() == [g for g in range(len(cls)) if cls[g] in poor]
+    value, err, _, _ = kern.split_bound(0, kept, weights, units)
     # With today's budgets the recorded split gives pi itself.
     assert abs(value - pi) <= err + 1e-9 * pi

@@ -208,6 +208,7 @@ class MESEngine:
             # Counts of satisfaction units must be exact in float64; beyond 2**52 decide
             # everything exactly (never happens with real elections).
             self.force_exact = True
+        self.kern = _kernels.Tables(prof.sup, self.msup, prof.costs, prof.kappa, track)
         self.k: int | None = None
         self.split: list[tuple[np.ndarray, np.ndarray, float] | None] = [None] * n_projects
         self.rounds: list[_Round] = []
@@ -226,15 +227,12 @@ class MESEngine:
         self.c_vref = np.zeros(cap)  # budget at increment c_kref ...
         self.c_kref = np.zeros(cap)
         self.c_eref = np.zeros(cap)  # ... and its error bound
-        # Scratch space of the compiled kernels, one entry per class, kept in its rest state.
-        self.pos = np.full(cap, -1, dtype=np.int64)
-        self.mapping = np.zeros(cap, dtype=np.int64)
-        self.flag = np.zeros(cap, dtype=np.uint8)
         self.tab[_INIT, _SLOPE] = 1.0
         self.tab[_INIT, _ASLOPE] = 1.0
         self.c_parent = [0, 0]
         self.c_round = [-1, -1]
         self.c_s = [0, 0]
+        self._bind()
         n = self.n_projects
         # Lower bound of each project's rho: value at increment row _K, slope, error bounds.
         self.lb = np.zeros((5, n))
@@ -267,9 +265,9 @@ class MESEngine:
             + 2 * _U * (np.abs(vref) + np.abs(moved))
         )
         self.curv[:K] = tab[:K, _CUR]
-        self.errmax = float(tab[:K, _ERR].max())
-        self.eslopemax = float(tab[:K, _ESLOPE].max())
-        self.aslopemax = float(tab[:K, _ASLOPE].max())
+        self.kern.errmax = float(tab[:K, _ERR].max())
+        self.kern.eslopemax = float(tab[:K, _ESLOPE].max())
+        self.kern.aslopemax = float(tab[:K, _ASLOPE].max())
         self.xb: dict[int, Fraction] = {_DEAD: Fraction(0), _INIT: self.tx}
         self.xpi: dict[int, Fraction] = {}
         for j, r in enumerate(self.rounds):
@@ -284,11 +282,15 @@ class MESEngine:
         tab = np.zeros((new, 5))
         tab[:cap] = self.tab
         self.tab = tab
-        for name in ("c_vref", "c_kref", "c_eref", "curv", "pos", "mapping", "flag"):
-            old = getattr(self, name)
-            arr = np.full(new, -1 if name == "pos" else 0, dtype=old.dtype)
-            arr[:cap] = old
+        for name in ("c_vref", "c_kref", "c_eref", "curv"):
+            arr = np.zeros(new)
+            arr[:cap] = getattr(self, name)
             setattr(self, name, arr)
+        self._bind()
+
+    def _bind(self) -> None:
+        """Show the (new) class arrays to the compiled kernels."""
+        self.kern.bind(self.tab, self.cls, self.curv, self.c_vref, self.c_eref, self.c_kref)
 
     # ------------------------------------------------------------------ exact values
 
@@ -399,8 +401,6 @@ class MESEngine:
         if self.force_exact:
             self._bins(p, ev)
             return self._evaluate_exact(ev)
-        if self.binary and _COMPILED:
-            return self._evaluate_compiled(p, ev)
         # Cheap test first: many evaluations only find that the supporters cannot pay. Only
         # the budget column is gathered; rounding errors are bounded with the largest error
         # bound of any class (tiny next to the budgets, so the test is rarely inconclusive).
@@ -408,12 +408,12 @@ class MESEngine:
         n = len(cl)
         total = float(self.msup[p] @ self.curv[cl])
         voters = self.nsup[p]
-        total_err = self.errmax * voters + (n + 2) * _U * total + _U * c
+        total_err = self.kern.errmax * voters + (n + 2) * _U * total + _U * c
         if c - total > total_err:
             ev.afford = False
             if self.track:
                 slope = -float(self.msup[p] @ self.tab[cl, _SLOPE])
-                slope_err = (self.eslopemax + (n + 2) * _U * self.aslopemax) * voters
+                slope_err = (self.kern.eslopemax + (n + 2) * _U * self.kern.aslopemax) * voters
                 ev.delta = _crossing(c - total, total_err, slope, slope_err)
             return ev
         self._bins(p, ev, cl)
@@ -510,54 +510,6 @@ class MESEngine:
         kap = self.kappa[p]
         ev.afford = True
         ev.order = ol
-        ev.npoor = npoor
-        ev.r_units = round(units)
-        ev.pi = pi
-        ev.pi_err = pi_err
-        ev.dpi = dpi
-        ev.dpi_err = dpi_err
-        ev.rho = pi / kap
-        ev.rho_err = pi_err / kap + 2 * _U * ev.rho
-        ev.drho = dpi / kap
-        ev.drho_err = dpi_err / kap + 2 * _U * abs(ev.drho)
-        return ev
-
-    def _evaluate_compiled(self, p: int, ev: _Eval) -> _Eval:
-        """:meth:`_evaluate` for binary utilities, in one call of the compiled kernel.
-
-        The kernel returns the bins in split order (those paying all they have first), so
-        ``order`` is the identity.
-        """
-        out = _kernels.evaluate(
-            float(self.costs[p]),
-            self.prof.sup[p],
-            self.msup[p],
-            self.cls,
-            self.tab,
-            self.nsup[p],
-            self.errmax,
-            self.eslopemax,
-            self.aslopemax,
-            self.track,
-            self.pos,
-        )
-        status = out[0]
-        if status == 0:
-            ev.afford = False
-            if self.track:
-                ev.delta = out[1]
-            return ev
-        ev.ks = ev.keys = out[1]
-        ev.ns = out[2]
-        ev.ss = None
-        if status == 2:
-            return self._evaluate_exact(ev)
-        _, ks, _, npoor, units, pi, pi_err, dpi, dpi_err, dist = out
-        if self.track:
-            ev.delta = dist
-        kap = self.kappa[p]
-        ev.afford = True
-        ev.order = range(len(ks))
         ev.npoor = npoor
         ev.r_units = round(units)
         ev.pi = pi
@@ -674,7 +626,7 @@ class MESEngine:
         """
         self.stats.rounds_computed += 1
         rec = self._new_round()
-        choice = self._choose(self._first(hint))
+        choice = self._pick(hint)
         if choice is None:
             self._terminate(rec)
             return False
@@ -697,6 +649,71 @@ class MESEngine:
             rec.ku = self.ku.copy()
             rec.pending = self.pending.copy()
         return rec
+
+    def _pick(self, hint: int) -> tuple[_Eval, list[_Eval]] | None:
+        """The winner of the round and its exact ties (None: MES stops); ``hint`` first."""
+        if self.binary and _COMPILED:
+            return self._choose_compiled(hint)
+        return self._choose(self._first(hint))
+
+    def _choose_compiled(self, hint: int) -> tuple[_Eval, list[_Eval]] | None:
+        """:meth:`_choose` with the candidate loop in the compiled kernel.
+
+        Projects the kernel cannot decide in float are evaluated exactly afterwards; they do
+        not prune the others meanwhile, which only means a few more evaluations.
+        """
+        kern = self.kern
+        before = kern.evaluations
+        found, exact = kern.choose(
+            hint,
+            self.alive.view(np.uint8),
+            self.low,
+            self.lb,
+            self.ku,
+            self.split,
+            float(self.k),
+            float(self.scale),
+        )
+        self.stats.evaluations += kern.evaluations - before
+        evals = [self._found(out) for out in found]
+        for p, ks, ns in exact:
+            ev = _Eval()
+            ev.p, ev.xpi, ev.delta = p, None, None
+            ev.ks = ev.keys = ks
+            ev.ns, ev.ss = ns, None
+            ev = self._evaluate_exact(ev)
+            if not ev.afford:
+                self._set_unaffordable(ev)
+                continue
+            evals.append(ev)
+            self.lb[:, p] = (ev.rho, ev.drho, self.k, ev.rho_err, ev.drho_err)
+            self.low[p] = ev.rho - (ev.rho_err + 2 * _U * abs(ev.rho))
+        if not evals:
+            return None
+        win, tied = self._winner(evals)
+        for ev in evals:
+            if ev is not win and ev.npoor:
+                self._remember_split(ev)
+        return win, tied
+
+    def _found(self, out: tuple) -> _Eval:
+        """An :class:`_Eval` from a certified evaluation of the compiled kernel."""
+        ev = _Eval()
+        p, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, dist = out
+        kap = self.kappa[p]
+        ev.p, ev.xpi, ev.afford = p, None, True
+        ev.ks = ev.keys = ks
+        ev.ns, ev.ss = ns, None
+        ev.delta = dist if self.track else None
+        ev.order = range(len(ks))
+        ev.npoor = npoor
+        ev.r_units = round(units)
+        ev.pi, ev.pi_err, ev.dpi, ev.dpi_err = pi, pi_err, dpi, dpi_err
+        ev.rho = pi / kap
+        ev.rho_err = pi_err / kap + 2 * _U * ev.rho
+        ev.drho = dpi / kap
+        ev.drho_err = dpi_err / kap + 2 * _U * abs(ev.drho)
+        return ev
 
     def _choose(self, first: _Eval | None = None) -> tuple[_Eval, list[_Eval]] | None:
         """Lazy evaluation of the live projects; the winner and exact ties, or None.
@@ -751,9 +768,7 @@ class MESEngine:
         cost of one gather, instead of a full evaluation.
         """
         groups, weights, units = self.split[p]
-        value, err, slope, serr = _kernels.split_bound(
-            float(self.costs[p]), float(self.kappa[p]), groups, weights, units, self.cls, self.tab
-        )
+        value, err, slope, serr = self.kern.split_bound(p, groups, weights, units)
         low = value - (err + 2 * _U * abs(value))
         if low > self.low[p]:
             self.lb[:, p] = (value, slope, self.k, err, serr)
@@ -770,9 +785,7 @@ class MESEngine:
         sup = self.prof.sup[p]
         if self.binary:
             ks, _ = self._in_order(ev)
-            groups, weights = _kernels.split_groups(
-                sup, self.msup[p], self.cls, ks, ev.npoor, self.flag
-            )
+            groups, weights = self.kern.split_groups(p, ks, ev.npoor)
             self.split[p] = (groups, weights, float(ev.r_units))
             return
         if isinstance(ev.order, np.ndarray):
@@ -894,31 +907,9 @@ class MESEngine:
         K, npoor = self.K, ev.npoor
         n_new = len(ks) - npoor
         self._grow(K + n_new)
-        old, new, rec.rich_n, errmax, eslopemax, aslopemax = _kernels.fund(
-            ks,
-            ns,
-            npoor,
-            ev.pi,
-            ev.pi_err,
-            ev.dpi,
-            ev.dpi_err,
-            self.tab,
-            K,
-            self.curv,
-            self.c_vref,
-            self.c_eref,
-            self.c_kref,
-            float(self.k),
-            self.prof.sup[ev.p],
-            self.cls,
-            self.mapping,
+        rec.old_cls, rec.new_cls, rec.rich_n = self.kern.fund(
+            ev.p, ks, ns, npoor, ev.pi, ev.pi_err, ev.dpi, ev.dpi_err, K, float(self.k)
         )
-        rec.old_cls = old
-        rec.new_cls = new
-        if n_new:
-            self.errmax = max(self.errmax, errmax)
-            self.eslopemax = max(self.eslopemax, eslopemax)
-            self.aslopemax = max(self.aslopemax, aslopemax)
         self.c_parent.extend(ks[npoor:].tolist())
         self.c_round.extend([j] * n_new)
         self.c_s.extend([1] * n_new)
@@ -947,9 +938,9 @@ class MESEngine:
         rows[:, _ESLOPE] = src[:, _ESLOPE] + s_r * dpe + 2 * _U * (src[:, _ASLOPE] + s_r * abs(dpi))
         rows[:, _ASLOPE] = np.abs(rows[:, _SLOPE])
         if n_new:
-            self.errmax = max(self.errmax, float(rows[:, _ERR].max()))
-            self.eslopemax = max(self.eslopemax, float(rows[:, _ESLOPE].max()))
-            self.aslopemax = max(self.aslopemax, float(rows[:, _ASLOPE].max()))
+            self.kern.errmax = max(self.kern.errmax, float(rows[:, _ERR].max()))
+            self.kern.eslopemax = max(self.kern.eslopemax, float(rows[:, _ESLOPE].max()))
+            self.kern.aslopemax = max(self.kern.aslopemax, float(rows[:, _ASLOPE].max()))
         self.curv[K : K + n_new] = rows[:, _CUR]
         new = slice(K, K + n_new)
         self.c_vref[new] = rows[:, _CUR]
@@ -1069,7 +1060,7 @@ class MESEngine:
             self.stats.rounds_computed += 1
             self._load(rec, k)
             new = self._new_round()
-            choice = self._choose(self._first(rec.w))
+            choice = self._pick(rec.w)
             if choice is None:
                 self._drop_classes(rec.k_start)
                 new.k_start = self.K
