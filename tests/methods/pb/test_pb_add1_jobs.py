@@ -53,7 +53,7 @@ def test_two_processes_give_the_sequential_outcome(
 ) -> None:
     prof, rank, (expected, k_stop) = _setup(seed, index)
     cut = {"start": 1, "middle": max(1, k_stop // 2), "stop": k_stop, "after-stop": k_stop + 3}
-    monkeypatch.setattr(add1_module, "_split_point", lambda prof, outcome: cut[where])
+    monkeypatch.setattr(add1_module, "_split_point", lambda prof, outcome, seconds: cut[where])
     sequential = add1(prof, rank)
     result = add1(prof, rank, jobs=2)
     assert result.chosen == sequential.chosen == expected
@@ -63,7 +63,7 @@ def test_two_processes_give_the_sequential_outcome(
 
 def test_progress_is_reported_from_both_halves(monkeypatch) -> None:
     prof, rank, (_, k_stop) = _setup(42, 5)
-    monkeypatch.setattr(add1_module, "_split_point", lambda prof, outcome: k_stop // 2)
+    monkeypatch.setattr(add1_module, "_split_point", lambda prof, outcome, seconds: k_stop // 2)
     monkeypatch.setattr(add1_module._Throttled, "__call__", _unthrottled)
     seen: list[int] = []
     add1(prof, rank, lambda k, n: seen.append(k), jobs=2)
@@ -77,7 +77,7 @@ def _unthrottled(self, k: int, n: int) -> None:
 
 def test_an_error_in_the_other_process_is_raised_here(monkeypatch) -> None:
     prof, rank, (_, k_stop) = _setup(42, 5)
-    monkeypatch.setattr(add1_module, "_split_point", lambda prof, outcome: k_stop // 2)
+    monkeypatch.setattr(add1_module, "_split_point", lambda prof, outcome, seconds: k_stop // 2)
     monkeypatch.setattr(add1_module, "MESEngine", _BrokenInChild(add1_module.MESEngine))
     with pytest.raises(RuntimeError, match="engine failure"):
         add1(prof, rank, jobs=2)
@@ -106,8 +106,17 @@ class _BrokenInChild:
         "Poland_Czestochowa_2024.pb",
     ],
 )
-def test_real_elections_with_two_processes(name: str) -> None:
+def test_real_elections_with_two_processes(name: str, monkeypatch) -> None:
+    monkeypatch.setattr(add1_module, "_MIN_WORK", 0.0)  # fork even where it does not pay
     expected = expected_outcomes()[name]["mes_cost_add1"]
     outcome = tally(parse_file(DATA / name), "mes", "cost", "add1", jobs=2)
     assert sorted(outcome.selected) == expected["selected"]
     assert outcome.add1_increments == expected["add1_increments"]
+
+
+def test_a_second_process_only_for_enough_work() -> None:
+    prof, rank, _ = _setup(42, 5)
+    first = add1_module.MESEngine(prof, rank).run(0)
+    assert add1_module._split_point(prof, first, 1e-6) is None  # forking would cost more
+    cut = add1_module._split_point(prof, first, 10.0)
+    assert cut is not None and cut >= 1

@@ -28,8 +28,9 @@ __all__ = ["Add1Result", "add1"]
 
 Progress = Callable[[int, int], None]
 
-#: Below this many estimated increments a second process costs more than it saves.
-_MIN_SPLIT = 16
+#: Below this much estimated work (seconds) a second process costs more than it saves:
+#: forking, the child's first run and the pipe take a few tens of milliseconds.
+_MIN_WORK = 0.2
 
 
 @dataclass(slots=True)
@@ -65,9 +66,11 @@ def add1(
     """The Add1 outcome of MES on ``prof`` (see the module docstring); an :class:`Add1Result`."""
     engine = MESEngine(prof, rank)
     jobs = jobs if jobs > 1 and "fork" in multiprocessing.get_all_start_methods() else 1
+    started = time.perf_counter()
     first = engine.run(0)
+    seconds = time.perf_counter() - started
     # The first increment's outcome gives the estimate of where the loop stops.
-    split = _split_point(prof, first) if jobs > 1 else None
+    split = _split_point(prof, first, seconds) if jobs > 1 else None
     if split is None:
         scan = _scan(engine, prof, 0, first, None, progress)
         return Add1Result(scan.chosen, scan.k_stop, scan.k_chosen, engine.stats)
@@ -92,18 +95,21 @@ def add1(
     return Add1Result(high.chosen, high.k_stop, high.k_chosen, stats)
 
 
-def _split_point(prof: Profile, outcome: list[int]) -> int | None:
+def _split_point(prof: Profile, outcome: list[int], seconds: float) -> int | None:
     """Where to cut the increments in two, or None when one process is enough.
 
     Spending grows roughly in proportion to the voters' budget, so the loop should stop near
     ``t0 * (budget / spent - 1)`` increments, ``t0`` being the initial budget per voter.
+    ``seconds`` is the time the first run took: a later increment costs about half of it
+    (0.3 to 1 on the shared elections), so the work of the loop is about ``estimate *
+    seconds / 2``.
     """
     spent = sum(prof.costs[p] for p in outcome)
     if spent <= 0 or spent >= prof.budget:
         return None
     t0 = prof.budget / prof.n_voters / prof.money_scale
     estimate = t0 * (prof.budget / spent - 1)
-    if estimate < _MIN_SPLIT:
+    if estimate < 2 or estimate * seconds / 2 < _MIN_WORK:
         return None
     return int(estimate // 2)
 
