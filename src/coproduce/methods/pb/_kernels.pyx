@@ -391,8 +391,7 @@ cdef class Tables:
         can decide, ``(p, ks, ns)`` (these do not prune the others).
         """
         cdef Py_ssize_t n = low.shape[0], p, i, count = 0
-        cdef double best_hi = INFINITY, kap, rho, rho_err, drho, drho_err, value
-        cdef Eval ev
+        cdef double best_hi = INFINITY
         cdef list found = [], exact = []
         cdef Bin* order = <Bin*> malloc((n + 1) * sizeof(Bin))
         if order == NULL:
@@ -402,7 +401,8 @@ cdef class Tables:
                 best_hi = self._consider(hint, alive, low, lb, ku, k, scale, best_hi, found, exact)
             for p in range(n):
                 if alive[p] and p != hint and not low[p] > best_hi:
-                    order[count].b = low[p] if low[p] == low[p] else INFINITY  # NaN: last
+                    # An unknown (NaN) bound prunes nothing: evaluated first.
+                    order[count].b = low[p] if low[p] == low[p] else -INFINITY
                     order[count].k = p
                     count += 1
             qsort(order, count, sizeof(Bin), _by_budget)
@@ -638,7 +638,8 @@ def certificate(
 
 def ranked(const uint8_t[::1] alive, const double[::1] low, double best_hi):
     """Projects still alive whose lower bound ``low`` is at most ``best_hi``, by bound (ties by
-    index), as two lists: projects and bounds."""
+    index), as two lists: projects and bounds. An unknown (NaN) bound prunes nothing: such a
+    project comes first, with bound -inf."""
     cdef Py_ssize_t n = low.shape[0], p, m = 0
     cdef Bin* items = <Bin*> malloc((n + 1) * sizeof(Bin))
     if items == NULL:
@@ -646,7 +647,7 @@ def ranked(const uint8_t[::1] alive, const double[::1] low, double best_hi):
     try:
         for p in range(n):
             if alive[p] and not low[p] > best_hi:
-                items[m].b = low[p] if low[p] == low[p] else INFINITY  # NaN: last
+                items[m].b = low[p] if low[p] == low[p] else -INFINITY  # NaN: first
                 items[m].k = p
                 m += 1
         qsort(items, m, sizeof(Bin), _by_budget)
