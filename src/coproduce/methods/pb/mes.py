@@ -507,9 +507,14 @@ class MESEngine:
                 return self._evaluate_exact(ev)
         if self.track:
             ev.delta = (rows, ss, order, npoor, pi, pi_err, dpi, dpi_err)
-        kap = self.kappa[p]
-        ev.afford = True
         ev.order = ol
+        return self._priced(ev, npoor, units, pi, pi_err, dpi, dpi_err)
+
+    def _priced(self, ev: _Eval, npoor, units, pi, pi_err, dpi, dpi_err) -> _Eval:
+        """Complete a certified float evaluation: its split, ``pi`` and ``rho`` (per unit of
+        ``kappa``) with their slopes and error bounds."""
+        kap = self.kappa[ev.p]
+        ev.afford = True
         ev.npoor = npoor
         ev.r_units = round(units)
         ev.pi = pi
@@ -686,8 +691,31 @@ class MESEngine:
                 self._set_unaffordable(ev)
                 continue
             evals.append(ev)
-            self.lb[:, p] = (ev.rho, ev.drho, self.k, ev.rho_err, ev.drho_err)
-            self.low[p] = ev.rho - (ev.rho_err + 2 * _U * abs(ev.rho))
+            self._bound_from(ev)
+        return self._settle(evals)
+
+    def _found(self, out: tuple) -> _Eval:
+        """An :class:`_Eval` from a certified evaluation of the compiled kernel."""
+        ev = _Eval()
+        p, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, dist = out
+        ev.p, ev.xpi = p, None
+        ev.ks = ev.keys = ks
+        ev.ns, ev.ss = ns, None
+        ev.delta = dist if self.track else None
+        ev.order = range(len(ks))  # the kernel returns the bins in split order
+        return self._priced(ev, npoor, units, pi, pi_err, dpi, dpi_err)
+
+    def _bound_from(self, ev: _Eval) -> float:
+        """Record an affordable evaluation's ``rho`` as its project's lower bound (its tangent
+        at this increment); return the upper end of ``rho``'s error interval."""
+        p = ev.p
+        self.lb[:, p] = (ev.rho, ev.drho, self.k, ev.rho_err, ev.drho_err)
+        self.low[p] = ev.rho - (ev.rho_err + 2 * _U * abs(ev.rho))
+        return ev.rho + ev.rho_err
+
+    def _settle(self, evals: list[_Eval]) -> tuple[_Eval, list[_Eval]] | None:
+        """The round's winner among ``evals`` and its exact ties (None when there is none);
+        the losers' splits are kept to refresh their bounds later."""
         if not evals:
             return None
         win, tied = self._winner(evals)
@@ -696,45 +724,22 @@ class MESEngine:
                 self._remember_split(ev)
         return win, tied
 
-    def _found(self, out: tuple) -> _Eval:
-        """An :class:`_Eval` from a certified evaluation of the compiled kernel."""
-        ev = _Eval()
-        p, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, dist = out
-        kap = self.kappa[p]
-        ev.p, ev.xpi, ev.afford = p, None, True
-        ev.ks = ev.keys = ks
-        ev.ns, ev.ss = ns, None
-        ev.delta = dist if self.track else None
-        ev.order = range(len(ks))
-        ev.npoor = npoor
-        ev.r_units = round(units)
-        ev.pi, ev.pi_err, ev.dpi, ev.dpi_err = pi, pi_err, dpi, dpi_err
-        ev.rho = pi / kap
-        ev.rho_err = pi_err / kap + 2 * _U * ev.rho
-        ev.drho = dpi / kap
-        ev.drho_err = dpi_err / kap + 2 * _U * abs(ev.drho)
-        return ev
-
     def _choose(self, first: _Eval | None = None) -> tuple[_Eval, list[_Eval]] | None:
         """Lazy evaluation of the live projects; the winner and exact ties, or None.
 
         ``first`` is an evaluation already made this round (the likely winner), which lets
         the others be pruned by their bounds right away.
         """
-        k = self.k
-        low = self.low
         evals: list[_Eval] = []
         best_hi = _INF
         if first is not None:
-            p = first.p
             evals.append(first)
-            self.lb[:, p] = (first.rho, first.drho, k, first.rho_err, first.drho_err)
-            low[p] = first.rho - (first.rho_err + 2 * _U * abs(first.rho))
-            best_hi = first.rho + first.rho_err
+            best_hi = self._bound_from(first)
         # Only projects whose bound is below the best known rho can matter, in bound order.
         split = self.split
         skip = -1 if first is None else first.p
-        for p, low_p in zip(*_kernels.ranked(self.alive.view(np.uint8), low, best_hi), strict=True):
+        ranked = _kernels.ranked(self.alive.view(np.uint8), self.low, best_hi)
+        for p, low_p in zip(*ranked, strict=True):
             if low_p > best_hi:
                 break
             if p == skip:
@@ -746,16 +751,8 @@ class MESEngine:
                 self._set_unaffordable(ev)
                 continue
             evals.append(ev)
-            self.lb[:, p] = (ev.rho, ev.drho, k, ev.rho_err, ev.drho_err)
-            low[p] = ev.rho - (ev.rho_err + 2 * _U * abs(ev.rho))
-            best_hi = min(best_hi, ev.rho + ev.rho_err)
-        if not evals:
-            return None
-        win, tied = self._winner(evals)
-        for ev in evals:
-            if ev is not win and ev.npoor:
-                self._remember_split(ev)
-        return win, tied
+            best_hi = min(best_hi, self._bound_from(ev))
+        return self._settle(evals)
 
     def _refresh(self, p: int) -> float:
         """Raise ``p``'s lower bound from its last split, with the current budgets.
