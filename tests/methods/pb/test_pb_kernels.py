@@ -65,7 +65,7 @@ def evaluate(tab, cls, mult, cost):
     """
     n_classes = len(tab)
     groups = np.arange(len(cls), dtype=np.int64)
-    kern = _kernels.Tables([groups], [mult], [cost], [1], True)
+    kern = _kernels.Tables([groups], [mult], [float(mult.sum())], [cost], [1], True)
     room = np.zeros((n_classes + len(cls), 5))
     room[:n_classes] = tab
     refs = [np.zeros(len(room)) for _ in range(4)]

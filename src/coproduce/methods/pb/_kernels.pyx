@@ -43,6 +43,22 @@ cdef int _by_budget(const void* x, const void* y) noexcept nogil:
     return (a.k > c.k) - (a.k < c.k)
 
 
+cdef Py_ssize_t _rank(
+    Bin* items, const uint8_t[::1] alive, const double[::1] low, double best_hi, Py_ssize_t skip
+) noexcept:
+    """Fill ``items`` with the live projects (but ``skip``) whose lower bound is at most
+    ``best_hi``, by bound, ties by index; return how many. An unknown (NaN) bound prunes
+    nothing: such a project comes first, with bound -inf."""
+    cdef Py_ssize_t p, m = 0
+    for p in range(low.shape[0]):
+        if alive[p] and p != skip and not low[p] > best_hi:
+            items[m].b = low[p] if low[p] == low[p] else -INFINITY
+            items[m].k = p
+            m += 1
+    qsort(items, m, sizeof(Bin), _by_budget)
+    return m
+
+
 cdef inline double crossing(double g0, double e0, double g1, double e1) noexcept nogil:
     """``mes._crossing``: how far ``t`` may grow while ``g0 + g1 * dt`` stays positive."""
     cdef double lo = g0 - e0
@@ -108,7 +124,9 @@ cdef class Tables:
     def __cinit__(self):
         self.bins = NULL
 
-    def __init__(self, list sup, list mult, list costs, list kappa, bint track):
+    def __init__(
+        self, list sup, list mult, list voters, list costs, list kappa, bint track
+    ):
         lengths = np.array([len(s) for s in sup], dtype=np.int64)
         ptr = np.zeros(len(sup) + 1, dtype=np.int64)
         np.cumsum(lengths, out=ptr[1:])
@@ -116,7 +134,7 @@ cdef class Tables:
         self.sup = np.concatenate(sup).astype(np.int64) if sup else np.zeros(0, np.int64)
         flat = np.concatenate(mult).astype(np.float64) if mult else np.zeros(0)
         self.mult = flat
-        self.voters = np.array([float(m.sum()) for m in mult], dtype=np.float64)
+        self.voters = np.array(voters, dtype=np.float64)
         self.cost = np.array([float(c) for c in costs], dtype=np.float64)
         self.kappa = np.array([float(k) for k in kappa], dtype=np.float64)
         self.track = track
@@ -390,7 +408,7 @@ cdef class Tables:
         units, pi, pi_err, dpi, dpi_err, dist)``; for each project that only the exact code
         can decide, ``(p, ks, ns)`` (these do not prune the others).
         """
-        cdef Py_ssize_t n = low.shape[0], p, i, count = 0
+        cdef Py_ssize_t n = low.shape[0], p, i, count
         cdef double best_hi = INFINITY
         cdef list found = [], exact = []
         cdef Bin* order = <Bin*> malloc((n + 1) * sizeof(Bin))
@@ -399,19 +417,13 @@ cdef class Tables:
         try:
             if hint >= 0 and alive[hint]:
                 best_hi = self._consider(hint, alive, low, lb, ku, k, scale, best_hi, found, exact)
-            for p in range(n):
-                if alive[p] and p != hint and not low[p] > best_hi:
-                    # An unknown (NaN) bound prunes nothing: evaluated first.
-                    order[count].b = low[p] if low[p] == low[p] else -INFINITY
-                    order[count].k = p
-                    count += 1
-            qsort(order, count, sizeof(Bin), _by_budget)
+            count = _rank(order, alive, low, best_hi, hint)
             for i in range(count):
                 p = order[i].k
                 if order[i].b > best_hi:
                     break
                 if split[p] is not None and best_hi < INFINITY:
-                    if self._refresh(p, split[p], low, lb, k) > best_hi:
+                    if self.refresh(p, split[p], low, lb, k) > best_hi:
                         continue
                 best_hi = self._consider(p, alive, low, lb, ku, k, scale, best_hi, found, exact)
             return found, exact
@@ -447,9 +459,11 @@ cdef class Tables:
         low[p] = rho - (rho_err + 2 * U * fabs(rho))
         return min(best_hi, rho + rho_err)
 
-    cdef double _refresh(
+    cpdef double refresh(
         self, Py_ssize_t p, tuple recorded, double[::1] low, double[:, ::1] lb, double k
     ):
+        """Raise ``p``'s lower bound (``lb``, ``low``) from its recorded split ``(groups,
+        weights, units)`` with today's budgets (``MESEngine._refresh``); return the bound."""
         value, err, slope, serr = self.split_bound(p, *recorded)
         cdef double new = value - (err + 2 * U * fabs(value))
         if new > low[p]:
@@ -640,17 +654,12 @@ def ranked(const uint8_t[::1] alive, const double[::1] low, double best_hi):
     """Projects still alive whose lower bound ``low`` is at most ``best_hi``, by bound (ties by
     index), as two lists: projects and bounds. An unknown (NaN) bound prunes nothing: such a
     project comes first, with bound -inf."""
-    cdef Py_ssize_t n = low.shape[0], p, m = 0
+    cdef Py_ssize_t n = low.shape[0], p, m
     cdef Bin* items = <Bin*> malloc((n + 1) * sizeof(Bin))
     if items == NULL:
         raise MemoryError()
     try:
-        for p in range(n):
-            if alive[p] and not low[p] > best_hi:
-                items[m].b = low[p] if low[p] == low[p] else -INFINITY  # NaN: first
-                items[m].k = p
-                m += 1
-        qsort(items, m, sizeof(Bin), _by_budget)
+        m = _rank(items, alive, low, best_hi, -1)
         return [items[p].k for p in range(m)], [items[p].b for p in range(m)]
     finally:
         free(items)

@@ -208,7 +208,7 @@ class MESEngine:
             # Counts of satisfaction units must be exact in float64; beyond 2**52 decide
             # everything exactly (never happens with real elections).
             self.force_exact = True
-        self.kern = _kernels.Tables(prof.sup, self.msup, prof.costs, prof.kappa, track)
+        self.kern = _kernels.Tables(prof.sup, self.msup, self.nsup, prof.costs, prof.kappa, track)
         self.k: int | None = None
         self.split: list[tuple[np.ndarray, np.ndarray, float] | None] = [None] * n_projects
         self.rounds: list[_Round] = []
@@ -764,13 +764,7 @@ class MESEngine:
         Budgets shrink round after round, so the last split still gives a tight bound at the
         cost of one gather, instead of a full evaluation.
         """
-        groups, weights, units = self.split[p]
-        value, err, slope, serr = self.kern.split_bound(p, groups, weights, units)
-        low = value - (err + 2 * _U * abs(value))
-        if low > self.low[p]:
-            self.lb[:, p] = (value, slope, self.k, err, serr)
-            self.low[p] = low
-        return float(self.low[p])
+        return self.kern.refresh(p, self.split[p], self.low, self.lb, float(self.k))
 
     def _remember_split(self, ev: _Eval) -> None:
         """Keep the supporter groups that paid everything in this evaluation (see _refresh).
