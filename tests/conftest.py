@@ -1,12 +1,20 @@
+import datetime as dt
 import os
 import shutil
 
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from coproduce.initiatives.models import Participation
-from factories import PASSWORD, InitiativeFactory, ParticipationFactory, PersonFactory
+from factories import (
+    PASSWORD,
+    InitiativeFactory,
+    ParticipationFactory,
+    PersonFactory,
+    ShiftFactory,
+    TaskFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +103,47 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    """Uploaded photos go to a throwaway folder, never to var/media; passwords are hashed with a
+    fast hasher, as the property tests create hundreds of people."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture
+def professional(initiative):
+    return ParticipationFactory(initiative=initiative, role=Participation.Role.PROFESSIONAL).person
+
+
+@pytest.fixture
+def task(initiative):
+    return TaskFactory(initiative=initiative, title="Home safety visit", work_type="home visit")
+
+
+@pytest.fixture
+def shift(task, professional):
+    return ShiftFactory(task=task, capacity=2, professional=professional)
+
+
+@pytest.fixture
+def past_shift(task, professional):
+    start = (timezone.now() - dt.timedelta(days=1)).replace(microsecond=0)
+    return ShiftFactory(
+        task=task,
+        capacity=3,
+        professional=professional,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2, minutes=30),
+    )
+
+
+@pytest.fixture
+def before(shift):
+    """A moment before the shift, to sign people up to shifts that are over by now."""
+    return shift.starts_at - dt.timedelta(days=1)

@@ -8,8 +8,11 @@ from django.utils import timezone
 
 from coproduce.commissioning import services as budget_services
 from coproduce.commissioning.models import Proposal
+from coproduce.delivery.models import Shift, Task
 from coproduce.initiatives.models import Initiative, Participation, Phase, Service, ServiceSector
 from coproduce.people.models import Membership, Organisation, Person, Sector
+from coproduce.service_requests.models import ApiKey, RequestCategory
+from coproduce.timebank.models import Timebank
 
 PASSWORD = "a-long-test-password-7"
 
@@ -114,3 +117,52 @@ def add_project(budget, actor, area_name, title, cost) -> Proposal:
 
 def code_of(budget, title: str) -> str:
     return budget.proposals.get(title=title).code
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = factory.Sequence(lambda n: f"Task {n}")
+    description = "Work alongside the professionals."
+    address = "12 Station Road"
+    status = Task.Status.OPEN
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    task = factory.SubFactory(TaskFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=2)).replace(microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + dt.timedelta(hours=3))
+    capacity = 3
+
+
+class RequestCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequestCategory
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    code = factory.Sequence(lambda n: f"fly-tipping-{n}")
+    name = "Fly-tipping"
+    description = "Rubbish dumped in a street or an alley."
+    group = "Public space"
+    service_notice = "Cleared within two weeks."
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApiKey
+
+    name = factory.Sequence(lambda n: f"City app {n}")
+
+
+class TimebankFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Timebank
+
+    initiative = factory.SubFactory(InitiativeFactory)

@@ -43,8 +43,11 @@ INSTALLED_APPS = [
     "coproduce.audit",
     "coproduce.people",
     "coproduce.initiatives",
+    "coproduce.ledger",
     "coproduce.commissioning",
     "coproduce.delivery",
+    "coproduce.timebank",
+    "coproduce.service_requests",
     "coproduce.demo",
 ]
 

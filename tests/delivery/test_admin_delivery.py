@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from coproduce.audit.admin import AuditedAdmin
-from coproduce.delivery import services
+from coproduce.ledger import services
 
 MODELS = list(apps.get_app_config("delivery").get_models())
 
@@ -43,10 +43,10 @@ def test_a_confirmed_contribution_cannot_be_changed_in_the_admin(
         occurred_on=dt.date.today(),
     )
     client.force_login(administrator)
-    url = reverse("admin:delivery_contribution_change", args=[entry.pk])
+    url = reverse("admin:ledger_contribution_change", args=[entry.pk])
     assert b'name="quantity"' in client.get(url).content
     services.contribution_confirm(actor=co_lead, contribution=entry)
     page = client.get(url)
     assert page.status_code == 200 and b'name="quantity"' not in page.content
-    delete = reverse("admin:delivery_contribution_delete", args=[entry.pk])
+    delete = reverse("admin:ledger_contribution_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403

@@ -10,10 +10,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from coproduce.audit.selectors import audit_verify
-from coproduce.delivery import selectors, services
-from coproduce.delivery.models import Shift, ShiftSignup, TimebankAccount
-from delivery.factories_delivery import ShiftFactory, TaskFactory
-from factories import InitiativeFactory, ParticipationFactory, PersonFactory
+from coproduce.delivery import services as delivery_services
+from coproduce.delivery.models import Shift, ShiftSignup
+from coproduce.timebank import selectors
+from coproduce.timebank import services as timebank_services
+from coproduce.timebank.models import TimebankAccount
+from factories import (
+    InitiativeFactory,
+    ParticipationFactory,
+    PersonFactory,
+    ShiftFactory,
+    TaskFactory,
+)
 
 
 def run_together(work, arguments):
@@ -51,7 +59,7 @@ def assert_shift_consistent(shift):
 def test_concurrent_sign_ups_never_overfill_a_shift(postgres_only):
     shift = ShiftFactory(task=TaskFactory(initiative=InitiativeFactory()), capacity=5)
     people = [PersonFactory() for _ in range(12)]
-    run_together(lambda person: services.shift_sign_up(person=person, shift=shift), people)
+    run_together(lambda person: delivery_services.shift_sign_up(person=person, shift=shift), people)
     assert assert_shift_consistent(shift) == 5
     assert shift.signups.filter(status=ShiftSignup.Status.WAITING).count() == 7
     assert audit_verify().ok
@@ -62,16 +70,16 @@ def test_concurrent_cancellations_and_sign_ups_keep_the_queue_right(postgres_onl
     shift = ShiftFactory(task=TaskFactory(initiative=InitiativeFactory()), capacity=5)
     first = [PersonFactory() for _ in range(8)]
     for person in first:
-        services.shift_sign_up(person=person, shift=shift)
+        delivery_services.shift_sign_up(person=person, shift=shift)
     booked = list(shift.signups.filter(status=ShiftSignup.Status.BOOKED))
     newcomers = [PersonFactory() for _ in range(6)]
 
     def act(item):
         kind, value = item
         if kind == "cancel":
-            services.shift_signup_cancel(actor=value.person, signup=value)
+            delivery_services.shift_signup_cancel(actor=value.person, signup=value)
         else:
-            services.shift_sign_up(person=value, shift=shift)
+            delivery_services.shift_sign_up(person=value, shift=shift)
 
     run_together(act, [("cancel", s) for s in booked[:4]] + [("join", p) for p in newcomers])
     # 8 + 6 people, 4 gone: 10 want a place, 5 have one, the rest wait in order.
@@ -91,11 +99,12 @@ def test_concurrent_cancellations_and_sign_ups_keep_the_queue_right(postgres_onl
 def test_concurrent_transfers_never_break_the_double_entry(postgres_only):
     initiative = InitiativeFactory()
     lead = ParticipationFactory(initiative=initiative, role="co_lead").person
-    bank = services.timebank_open(
+    bank = timebank_services.timebank_open(
         actor=lead, initiative=initiative, min_balance=Decimal("-3"), max_balance=Decimal("3")
     )
     accounts = [
-        services.timebank_account_open(person=PersonFactory(), timebank=bank) for _ in range(4)
+        timebank_services.timebank_account_open(person=PersonFactory(), timebank=bank)
+        for _ in range(4)
     ]
     outcomes = {"done": 0, "refused": 0}
     lock = threading.Lock()
@@ -106,7 +115,9 @@ def test_concurrent_transfers_never_break_the_double_entry(postgres_only):
             payer, payee = rng.sample(accounts, 2)
             hours = Decimal(rng.choice(["0.5", "1", "1.5", "2"]))
             try:
-                services.timebank_transfer(actor=lead, payer=payer, payee=payee, hours=hours)
+                timebank_services.timebank_transfer(
+                    actor=lead, payer=payer, payee=payee, hours=hours
+                )
             except ValidationError:
                 key = "refused"
             else:
@@ -135,9 +146,9 @@ def test_the_shift_row_lock_is_what_serialises(postgres_only):
     people = [PersonFactory() for _ in range(10)]
 
     def churn(person):
-        signup = services.shift_sign_up(person=person, shift=shift)
+        signup = delivery_services.shift_sign_up(person=person, shift=shift)
         if person.pk % 2:
-            services.shift_signup_cancel(actor=person, signup=signup)
+            delivery_services.shift_signup_cancel(actor=person, signup=signup)
 
     run_together(churn, people)
     assert assert_shift_consistent(shift) == min(3, len([p for p in people if not p.pk % 2]))

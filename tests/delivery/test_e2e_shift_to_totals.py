@@ -9,11 +9,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coproduce.delivery import services
 from coproduce.delivery.models import Shift
 from coproduce.initiatives.models import Participation
-from delivery.factories_delivery import ShiftFactory, TaskFactory
-from factories import PASSWORD, InitiativeFactory, ParticipationFactory, PersonFactory
+from coproduce.ledger import services
+from factories import (
+    PASSWORD,
+    InitiativeFactory,
+    ParticipationFactory,
+    PersonFactory,
+    ShiftFactory,
+    TaskFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,13 +57,13 @@ def test_sign_up_calendar_hours_confirmed_totals_change(page):
     )
 
     # Before: nothing confirmed.
-    page.goto(f"/delivery/{initiative.slug}/contributions/")
+    page.goto(f"/initiatives/{initiative.slug}/contributions/")
     expect(page.get_by_text("No contribution is confirmed yet.")).to_be_visible()
 
     # The citizen finds the task and takes a place.
     log_in(page, citizen)
-    page.goto(f"/delivery/{initiative.slug}/")
-    page.get_by_role("navigation", name="Co-delivery").get_by_role(
+    page.goto(f"/initiatives/{initiative.slug}/delivery/")
+    page.get_by_role("navigation", name=f"Sections of {initiative.title}").get_by_role(
         "link", name="Tasks and shifts"
     ).click()
     page.get_by_role("link", name="Home safety visit").click()
@@ -66,7 +72,7 @@ def test_sign_up_calendar_hours_confirmed_totals_change(page):
     expect(page.get_by_role("status").first).to_contain_text("You have a place on this shift")
 
     # It is in their calendar feed.
-    page.get_by_role("navigation", name="Co-delivery").get_by_role("link", name="My shifts").click()
+    page.get_by_role("navigation", name=f"Sections of {initiative.title}").get_by_role("link", name="My shifts").click()
     expect(page.get_by_role("table")).to_contain_text("Home safety visit")
     feed_url = page.get_by_label("Your calendar address").input_value()
     feed = page.request.get(feed_url)
@@ -82,7 +88,7 @@ def test_sign_up_calendar_hours_confirmed_totals_change(page):
 
     # The shift's professional confirms the hours.
     log_in(page, professional)
-    page.goto(f"/delivery/{initiative.slug}/shifts/{shift.pk}/")
+    page.goto(f"/initiatives/{initiative.slug}/shifts/{shift.pk}/")
     roster = page.get_by_role("table")
     expect(roster).to_contain_text("Camille Martin")
     page.get_by_label("Hours of Camille Martin").fill("2.5")
@@ -90,7 +96,7 @@ def test_sign_up_calendar_hours_confirmed_totals_change(page):
     expect(page.get_by_role("status").first).to_contain_text("hours confirmed for Camille Martin")
 
     # The totals changed: 2.5 hours by citizens, worth 50 at 20 an hour.
-    page.get_by_role("navigation", name="Co-delivery").get_by_role(
+    page.get_by_role("navigation", name=f"Sections of {initiative.title}").get_by_role(
         "link", name="Contributions"
     ).click()
     totals = page.get_by_role("definition").first

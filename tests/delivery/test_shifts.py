@@ -14,10 +14,10 @@ from django.utils import timezone
 from coproduce.audit.models import AuditEntry
 from coproduce.audit.selectors import audit_verify
 from coproduce.delivery import services
-from coproduce.delivery.models import Contribution, Shift, ShiftSignup, Task
+from coproduce.delivery.models import Shift, ShiftSignup, Task
 from coproduce.initiatives.models import Participation, Phase
-from delivery.factories_delivery import ShiftFactory, TaskFactory
-from factories import PersonFactory
+from coproduce.ledger.models import Contribution
+from factories import PersonFactory, ShiftFactory, TaskFactory
 
 
 def booked_count(shift: Shift) -> int:

@@ -9,9 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.delivery import services
-from coproduce.delivery.models import Contribution, ServiceRequest, ShiftSignup, Task
-from delivery.factories_delivery import ShiftFactory
+from coproduce.delivery import services as delivery_services
+from coproduce.delivery.models import ShiftSignup, Task
+from coproduce.ledger import services as ledger_services
+from coproduce.ledger.models import Contribution
+from coproduce.service_requests import services as service_requests_services
+from coproduce.service_requests.models import ServiceRequest
+from coproduce.timebank import services as timebank_services
+from factories import ShiftFactory
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -23,14 +28,14 @@ PNG = (
 @pytest.fixture
 def world(initiative, co_lead, citizen, professional, shift, past_shift):
     """A little of everything, so every page has something to show."""
-    services.valuation_rate_set(
+    ledger_services.valuation_rate_set(
         actor=co_lead, initiative=initiative, kind="time", work_type="", amount=Decimal("15")
     )
-    signup = services.shift_sign_up(
+    signup = delivery_services.shift_sign_up(
         person=citizen, shift=past_shift, now=past_shift.starts_at - dt.timedelta(days=1)
     )
-    services.shift_hours_confirm(actor=professional, signup=signup, hours="2")
-    entry = services.contribution_record(
+    delivery_services.shift_hours_confirm(actor=professional, signup=signup, hours="2")
+    entry = ledger_services.contribution_record(
         actor=citizen,
         initiative=initiative,
         person=citizen,
@@ -38,17 +43,17 @@ def world(initiative, co_lead, citizen, professional, shift, past_shift):
         quantity="1.5",
         occurred_on=timezone.localdate(),
     )
-    bank = services.timebank_open(actor=co_lead, initiative=initiative)
-    listing = services.listing_create(
+    bank = timebank_services.timebank_open(actor=co_lead, initiative=initiative)
+    listing = timebank_services.listing_create(
         person=citizen, timebank=bank, kind="offer", category="gardening", title="Pruning"
     )
-    category = services.request_category_create(
+    category = service_requests_services.request_category_create(
         actor=co_lead, initiative=initiative, code="bench", name="Bench to repair"
     )
-    report = services.service_request_create(
+    report = service_requests_services.service_request_create(
         category=category, reporter=citizen, address="Park Avenue", description="Broken slat"
     )
-    requirement = services.requirement_create(
+    requirement = delivery_services.requirement_create(
         actor=co_lead, initiative=initiative, name="Background check"
     )
     return {
@@ -70,37 +75,37 @@ def urls(initiative, world, shift):
         "task": reverse("delivery:task", args=[slug, shift.task_id]),
         "shift": reverse("delivery:shift", args=[slug, shift.pk]),
         "map": reverse("delivery:map", args=[slug]),
-        "contributions": reverse("delivery:contributions", args=[slug]),
-        "timebank": reverse("delivery:timebank", args=[slug]),
-        "listing": reverse("delivery:listing", args=[slug, world["listing"].pk]),
-        "requests": reverse("delivery:requests", args=[slug]),
-        "request": reverse("delivery:request", args=[slug, world["report"].pk]),
+        "contributions": reverse("ledger:contributions", args=[slug]),
+        "timebank": reverse("timebank:timebank", args=[slug]),
+        "listing": reverse("timebank:listing", args=[slug, world["listing"].pk]),
+        "requests": reverse("service_requests:requests", args=[slug]),
+        "request": reverse("service_requests:request", args=[slug, world["report"].pk]),
     }
     members = {
         "my_shifts": reverse("delivery:my_shifts"),
         "my_initiative_shifts": reverse("delivery:my_initiative_shifts", args=[slug]),
-        "my_contributions": reverse("delivery:my_contributions", args=[slug]),
-        "contribution_create": reverse("delivery:contribution_create", args=[slug]),
-        "timebank_account": reverse("delivery:timebank_account", args=[slug]),
-        "listing_create": reverse("delivery:listing_create", args=[slug]),
-        "request_choose": reverse("delivery:request_choose", args=[slug]),
-        "request_create": reverse("delivery:request_create", args=[slug, "bench"]),
+        "my_contributions": reverse("ledger:my_contributions", args=[slug]),
+        "contribution_create": reverse("ledger:contribution_create", args=[slug]),
+        "timebank_account": reverse("timebank:timebank_account", args=[slug]),
+        "listing_create": reverse("timebank:listing_create", args=[slug]),
+        "request_choose": reverse("service_requests:request_choose", args=[slug]),
+        "request_create": reverse("service_requests:request_create", args=[slug, "bench"]),
     }
     co_leads = {
         "task_create": reverse("delivery:task_create", args=[slug]),
         "task_edit": reverse("delivery:task_edit", args=[slug, shift.task_id]),
         "shift_create": reverse("delivery:shift_create", args=[slug, shift.task_id]),
         "shift_edit": reverse("delivery:shift_edit", args=[slug, shift.pk]),
-        "ledger": reverse("delivery:ledger", args=[slug]),
-        "import": reverse("delivery:contribution_import", args=[slug]),
-        "rates": reverse("delivery:rates", args=[slug]),
+        "ledger": reverse("ledger:ledger", args=[slug]),
+        "import": reverse("ledger:contribution_import", args=[slug]),
+        "rates": reverse("ledger:rates", args=[slug]),
         "requirements": reverse("delivery:requirements", args=[slug]),
-        "timebank_settings": reverse("delivery:timebank_settings", args=[slug]),
-        "timebank_accounts": reverse("delivery:timebank_accounts", args=[slug]),
-        "account_of": reverse("delivery:timebank_account_of", args=[slug, world["account"].pk]),
-        "contribution": reverse("delivery:contribution", args=[slug, world["entry"].pk]),
-        "dispute": reverse("delivery:contribution_dispute", args=[slug, world["entry"].pk]),
-        "request_categories": reverse("delivery:request_categories", args=[slug]),
+        "timebank_settings": reverse("timebank:timebank_settings", args=[slug]),
+        "timebank_accounts": reverse("timebank:timebank_accounts", args=[slug]),
+        "account_of": reverse("timebank:timebank_account_of", args=[slug, world["account"].pk]),
+        "contribution": reverse("ledger:contribution", args=[slug, world["entry"].pk]),
+        "dispute": reverse("ledger:contribution_dispute", args=[slug, world["entry"].pk]),
+        "request_categories": reverse("service_requests:request_categories", args=[slug]),
     }
     return public, members, co_leads
 
@@ -196,7 +201,7 @@ def test_a_citizen_signs_up_and_cancels_through_the_pages(client, initiative, sh
     assert "You have a place on this shift" in response.content.decode()
     signup = ShiftSignup.objects.get()
     mine = client.get(reverse("delivery:my_shifts")).content.decode()
-    assert shift.task.title in mine and "/delivery/calendar/" in mine
+    assert shift.task.title in mine and "/calendar/" in mine
     client.post(
         reverse("delivery:signup_cancel", args=[initiative.slug, signup.pk]), {"next": "my_shifts"}
     )
@@ -207,7 +212,7 @@ def test_a_citizen_signs_up_and_cancels_through_the_pages(client, initiative, sh
 def test_the_professional_confirms_hours_on_the_roster(
     client, initiative, past_shift, citizen, professional
 ):
-    signup = services.shift_sign_up(
+    signup = delivery_services.shift_sign_up(
         person=citizen, shift=past_shift, now=past_shift.starts_at - dt.timedelta(hours=5)
     )
     client.force_login(professional)
@@ -225,7 +230,7 @@ def test_the_professional_confirms_hours_on_the_roster(
 
 @pytest.mark.django_db
 def test_the_totals_page_has_an_accessible_svg_plot_and_its_table(client, initiative, world):
-    page = client.get(reverse("delivery:contributions", args=[initiative.slug])).content.decode()
+    page = client.get(reverse("ledger:contributions", args=[initiative.slug])).content.decode()
     svg = re.search(r"<svg[^>]*>", page).group(0)
     assert 'role="img"' in svg and "aria-labelledby" in svg
     assert "<title id=" in page and "<desc id=" in page
@@ -239,19 +244,19 @@ def test_the_totals_page_has_an_accessible_svg_plot_and_its_table(client, initia
 def test_individual_entries_are_for_the_contributor_and_co_leads(
     client, initiative, world, citizen, outsider, co_lead
 ):
-    url = reverse("delivery:contribution", args=[initiative.slug, world["entry"].pk])
+    url = reverse("ledger:contribution", args=[initiative.slug, world["entry"].pk])
     client.force_login(outsider)
     assert client.get(url).status_code == 403
     client.force_login(citizen)
     assert client.get(url).status_code == 200
-    assert client.get(reverse("delivery:ledger", args=[initiative.slug])).status_code == 403
+    assert client.get(reverse("ledger:ledger", args=[initiative.slug])).status_code == 403
     client.force_login(co_lead)
-    ledger = client.get(reverse("delivery:ledger", args=[initiative.slug])).content.decode()
+    ledger = client.get(reverse("ledger:ledger", args=[initiative.slug])).content.decode()
     assert citizen.display_name in ledger
-    client.post(reverse("delivery:contribution_confirm_all", args=[initiative.slug]))
+    client.post(reverse("ledger:contribution_confirm_all", args=[initiative.slug]))
     assert not Contribution.objects.filter(status="pending").exists()
     assert (
-        client.get(reverse("delivery:ledger", args=[initiative.slug]), {"status": "x"}).status_code
+        client.get(reverse("ledger:ledger", args=[initiative.slug]), {"status": "x"}).status_code
         == 400
     )
 
@@ -259,7 +264,7 @@ def test_individual_entries_are_for_the_contributor_and_co_leads(
 @pytest.mark.django_db
 def test_record_dispute_and_correct_through_the_pages(client, initiative, citizen, co_lead):
     client.force_login(citizen)
-    url = reverse("delivery:contribution_create", args=[initiative.slug])
+    url = reverse("ledger:contribution_create", args=[initiative.slug])
     bad = client.post(
         url,
         {
@@ -283,11 +288,11 @@ def test_record_dispute_and_correct_through_the_pages(client, initiative, citize
     )
     entry = Contribution.objects.get()
     client.force_login(co_lead)
-    dispute = reverse("delivery:contribution_dispute", args=[initiative.slug, entry.pk])
+    dispute = reverse("ledger:contribution_dispute", args=[initiative.slug, entry.pk])
     assert client.post(dispute, {"reason": ""}).status_code == 400
     client.post(dispute, {"reason": "Which stall?"})
-    client.post(reverse("delivery:contribution_confirm", args=[initiative.slug, entry.pk]))
-    correct = reverse("delivery:contribution_correct", args=[initiative.slug, entry.pk])
+    client.post(reverse("ledger:contribution_confirm", args=[initiative.slug, entry.pk]))
+    correct = reverse("ledger:contribution_correct", args=[initiative.slug, entry.pk])
     assert client.post(correct, {"reason": "x"}).status_code == 400
     client.post(correct, {"reason": "Half an hour less", "quantity": "1.5"})
     assert sorted(Contribution.objects.values_list("quantity", flat=True)) == [
@@ -295,7 +300,7 @@ def test_record_dispute_and_correct_through_the_pages(client, initiative, citize
         Decimal("1.5"),
         Decimal("2"),
     ]
-    detail = client.get(reverse("delivery:contribution", args=[initiative.slug, entry.pk]))
+    detail = client.get(reverse("ledger:contribution", args=[initiative.slug, entry.pk]))
     assert "Half an hour less" in detail.content.decode()
 
 
@@ -304,7 +309,7 @@ def test_the_import_page_names_every_bad_line(client, initiative, co_lead, citiz
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(co_lead)
-    url = reverse("delivery:contribution_import", args=[initiative.slug])
+    url = reverse("ledger:contribution_import", args=[initiative.slug])
     content = (
         "email,date,kind,quantity\n"
         f"{citizen.email},2026-01-05,time,2\n"
@@ -324,7 +329,7 @@ def test_the_import_page_names_every_bad_line(client, initiative, co_lead, citiz
 @pytest.mark.django_db
 def test_rates_and_currency_pages(client, initiative, co_lead):
     client.force_login(co_lead)
-    url = reverse("delivery:rates", args=[initiative.slug])
+    url = reverse("ledger:rates", args=[initiative.slug])
     assert client.post(url, {"form": "currency", "currency-currency": "pounds"}).status_code == 400
     client.post(url, {"form": "currency", "currency-currency": "gbp"})
     client.post(
@@ -347,21 +352,21 @@ def test_rates_and_currency_pages(client, initiative, co_lead):
 @pytest.mark.django_db
 def test_timebank_through_the_pages(client, initiative, co_lead, citizen, outsider):
     client.force_login(co_lead)
-    settings_url = reverse("delivery:timebank_settings", args=[initiative.slug])
+    settings_url = reverse("timebank:timebank_settings", args=[initiative.slug])
     assert client.post(settings_url, {"min_balance": "3", "max_balance": "10"}).status_code == 400
     client.post(settings_url, {"min_balance": "-5", "max_balance": "20", "is_active": "on"})
     client.force_login(citizen)
     client.post(
-        reverse("delivery:listing_create", args=[initiative.slug]),
+        reverse("timebank:listing_create", args=[initiative.slug]),
         {"kind": "offer", "category": "repairs", "title": "Bike repairs"},
     )
     listing = initiative.timebank.listings.get()
     client.force_login(outsider)
-    listing_url = reverse("delivery:listing", args=[initiative.slug, listing.pk])
+    listing_url = reverse("timebank:listing", args=[initiative.slug, listing.pk])
     assert client.post(listing_url, {"hours": "0"}).status_code == 400
     client.post(listing_url, {"hours": "2", "description": "Fix my bike"})
     exchange = initiative.timebank.exchanges.get()
-    complete = reverse("delivery:exchange_complete", args=[initiative.slug, exchange.pk])
+    complete = reverse("timebank:exchange_complete", args=[initiative.slug, exchange.pk])
     client.force_login(citizen)  # the giver cannot complete
     assert client.post(complete).status_code == 403
     exchange.refresh_from_db()
@@ -370,10 +375,10 @@ def test_timebank_through_the_pages(client, initiative, co_lead, citizen, outsid
     client.post(complete)
     exchange.refresh_from_db()
     assert exchange.status == "completed"
-    account = client.get(reverse("delivery:timebank_account", args=[initiative.slug]))
+    account = client.get(reverse("timebank:timebank_account", args=[initiative.slug]))
     assert "-2" in account.content.decode()
     client.force_login(co_lead)
-    page = client.get(reverse("delivery:timebank_accounts", args=[initiative.slug]))
+    page = client.get(reverse("timebank:timebank_accounts", args=[initiative.slug]))
     assert "All is in order" in page.content.decode()
 
 
@@ -383,7 +388,7 @@ def test_report_a_problem_with_a_photo_then_pick_it_up_and_close_it(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    category = services.request_category_create(
+    category = service_requests_services.request_category_create(
         actor=co_lead,
         initiative=initiative,
         code="fly-tipping",
@@ -399,7 +404,7 @@ def test_report_a_problem_with_a_photo_then_pick_it_up_and_close_it(
         ],
     )
     client.force_login(outsider)
-    url = reverse("delivery:request_create", args=[initiative.slug, category.code])
+    url = reverse("service_requests:request_create", args=[initiative.slug, category.code])
     bad = client.post(
         url,
         {
@@ -432,12 +437,12 @@ def test_report_a_problem_with_a_photo_then_pick_it_up_and_close_it(
     )
     report = ServiceRequest.objects.get()
     assert response.status_code == 302 and report.attributes == {"size": "bags"}
-    photo = client.get(reverse("delivery:request_photo", args=[initiative.slug, report.pk]))
+    photo = client.get(reverse("service_requests:request_photo", args=[initiative.slug, report.pk]))
     assert b"".join(photo.streaming_content) == PNG
-    detail_url = reverse("delivery:request", args=[initiative.slug, report.pk])
+    detail_url = reverse("service_requests:request", args=[initiative.slug, report.pk])
     assert client.post(detail_url, {"status": "closed"}).status_code == 403
     client.force_login(citizen)
-    client.post(reverse("delivery:request_pick_up", args=[initiative.slug, report.pk]))
+    client.post(reverse("service_requests:request_pick_up", args=[initiative.slug, report.pk]))
     report.refresh_from_db()
     assert report.assigned_to == citizen and report.status == "in_progress"
     assert client.post(detail_url, {"status": "in_progress", "note": ""}).status_code == 400
@@ -453,10 +458,10 @@ def test_calendar_feeds(client, initiative, shift, citizen, outsider):
     from icalendar import Calendar
 
     waiting_shift = ShiftFactory(task=shift.task, capacity=1)
-    services.shift_sign_up(person=outsider, shift=waiting_shift)
-    services.shift_sign_up(person=citizen, shift=shift)
-    services.shift_sign_up(person=citizen, shift=waiting_shift)
-    feed = services.calendar_feed_for(person=citizen)
+    delivery_services.shift_sign_up(person=outsider, shift=waiting_shift)
+    delivery_services.shift_sign_up(person=citizen, shift=shift)
+    delivery_services.shift_sign_up(person=citizen, shift=waiting_shift)
+    feed = delivery_services.calendar_feed_for(person=citizen)
     response = client.get(reverse("delivery:person_calendar", args=[feed.token]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(response.content)
@@ -477,7 +482,7 @@ def test_calendar_feeds(client, initiative, shift, citizen, outsider):
 
 @pytest.mark.django_db
 def test_the_map_is_a_list_without_javascript(client, initiative, co_lead):
-    services.task_create(
+    delivery_services.task_create(
         actor=co_lead,
         initiative=initiative,
         title="Alley planting day",
@@ -486,7 +491,9 @@ def test_the_map_is_a_list_without_javascript(client, initiative, co_lead):
         latitude=Decimal("50.631"),
         longitude=Decimal("3.088"),
     )
-    services.task_create(actor=co_lead, initiative=initiative, title="Phone rota", description="x")
+    delivery_services.task_create(
+        actor=co_lead, initiative=initiative, title="Phone rota", description="x"
+    )
     page = client.get(reverse("delivery:map", args=[initiative.slug])).content.decode()
     assert '<div id="task-map" hidden' in page
     assert "Alley planting day" in page and "Phone rota" in page and "not on the map" in page

@@ -48,3 +48,16 @@ class AuditedAdmin(admin.ModelAdmin):
         keys = [f"{obj._meta.label_lower}:{obj.pk}" for obj in queryset]
         super().delete_queryset(request, queryset)
         audit_record(actor=request.user, action="admin.delete", payload={"objects": keys})
+
+
+class ReadOnlyAdmin(AuditedAdmin):
+    """For rows that only services may write (double entry, sign-up counters)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

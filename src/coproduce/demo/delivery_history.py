@@ -17,19 +17,17 @@ from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from coproduce.delivery import services
-from coproduce.delivery.models import (
-    Capacity,
-    CategoryAttribute,
-    Contribution,
-    ContributionKind,
-    RequestCategory,
-    ServiceRequest,
-    TimebankCategory,
-)
+from coproduce.delivery import services as delivery_services
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.initiatives.services import initiative_join
+from coproduce.ledger import entries as ledger_entries
+from coproduce.ledger import services as ledger_services
+from coproduce.ledger.models import Capacity, Contribution, ContributionKind
 from coproduce.people.models import Person
+from coproduce.service_requests import services as service_requests_services
+from coproduce.service_requests.models import CategoryAttribute, RequestCategory, ServiceRequest
+from coproduce.timebank import services as timebank_services
+from coproduce.timebank.models import TimebankCategory
 
 # Replacement-cost rates (per hour or unit) by currency: a care worker's, a gardener's or a
 # firefighter's hourly cost, a community room, a smoke alarm.
@@ -587,7 +585,7 @@ def _organisation_givers(initiative: Initiative) -> list[tuple[Person, object]]:
 
 def _rates(initiative, lead, profile: Profile, currency: str) -> None:
     table = RATES[currency]
-    services.ledger_settings_update(actor=lead, initiative=initiative, currency=currency)
+    ledger_services.ledger_settings_update(actor=lead, initiative=initiative, currency=currency)
     rates = [
         (ContributionKind.TIME, "", table["time"], "hour"),
         (ContributionKind.ROOMS, "", table["rooms"], "hour"),
@@ -607,7 +605,7 @@ def _rates(initiative, lead, profile: Profile, currency: str) -> None:
         if spec.work_type in skilled:
             rates.append((ContributionKind.TIME, spec.work_type, table["skilled"], "hour"))
     for kind, work_type, amount, unit in rates:
-        services.valuation_rate_set(
+        ledger_services.valuation_rate_set(
             actor=lead,
             initiative=initiative,
             kind=kind,
@@ -619,15 +617,15 @@ def _rates(initiative, lead, profile: Profile, currency: str) -> None:
 
 def _tasks_and_shifts(
     initiative, lead, professionals, citizens, profile, place, rng, start, today, counts
-) -> list[services.ContributionDraft]:
+) -> list[ledger_entries.ContributionDraft]:
     """Publish the profile's tasks with a shift rota from ``start`` to five weeks ahead; people
     sign up (some cancel, some wait), and the professional on each past shift confirms the hours
     of those who came. Returns the professionals' own time on the shifts, to be recorded."""
-    supervision: list[services.ContributionDraft] = []
+    supervision: list[ledger_entries.ContributionDraft] = []
     requirements = {}
     for spec in profile.tasks:
         if spec.requirement and spec.requirement not in requirements:
-            requirements[spec.requirement] = services.requirement_create(
+            requirements[spec.requirement] = delivery_services.requirement_create(
                 actor=lead,
                 initiative=initiative,
                 name=spec.requirement,
@@ -640,7 +638,7 @@ def _tasks_and_shifts(
         people = [p for p in citizens if p.pk != confirmer.pk]
         cleared[name] = rng.sample(people, k=max(len(people) * 2 // 3, min(len(people), 2)))
         for person in cleared[name]:
-            services.requirement_confirm(
+            delivery_services.requirement_confirm(
                 actor=confirmer,
                 requirement=requirement,
                 person=person,
@@ -653,7 +651,7 @@ def _tasks_and_shifts(
         if place:
             latitude = Decimal(str(round(place[0] + rng.uniform(-0.01, 0.01), 6)))
             longitude = Decimal(str(round(place[1] + rng.uniform(-0.015, 0.015), 6)))
-        task = services.task_create(
+        task = delivery_services.task_create(
             actor=lead,
             initiative=initiative,
             title=spec.title,
@@ -671,7 +669,7 @@ def _tasks_and_shifts(
         day = start + dt.timedelta(days=index * 3 + rng.randint(0, 6))
         while day <= today + dt.timedelta(days=35):
             begins = _moment(day, spec.start_hour)
-            shift = services.shift_create(
+            shift = delivery_services.shift_create(
                 actor=lead,
                 task=task,
                 starts_at=begins,
@@ -689,12 +687,14 @@ def _tasks_and_shifts(
             signups = []
             for person in rng.sample(volunteers, k=wanted):
                 signed = begins - dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
-                signups.append(services.shift_sign_up(person=person, shift=shift, now=signed))
+                signups.append(
+                    delivery_services.shift_sign_up(person=person, shift=shift, now=signed)
+                )
                 counts.signups += 1
             booked = [s for s in signups if s.status == "booked"]
             if booked and rng.random() < 0.12:
                 dropped = rng.choice(booked)
-                services.shift_signup_cancel(
+                delivery_services.shift_signup_cancel(
                     actor=dropped.person, signup=dropped, now=begins - dt.timedelta(hours=20)
                 )
             if past:
@@ -705,7 +705,7 @@ def _tasks_and_shifts(
                     hours = Decimal(str(spec.hours))
                     if rng.random() < 0.15:
                         hours += Decimal("0.5")
-                    services.shift_hours_confirm(
+                    delivery_services.shift_hours_confirm(
                         actor=shift.professional,
                         signup=signup,
                         hours=hours,
@@ -714,7 +714,7 @@ def _tasks_and_shifts(
                     counts.contributions += 1
                 if shift.booked:
                     supervision.append(
-                        services.ContributionDraft(
+                        ledger_entries.ContributionDraft(
                             person=shift.professional,
                             kind=ContributionKind.TIME,
                             quantity=Decimal(str(spec.hours)),
@@ -746,7 +746,7 @@ def _other_contributions(
             if day > end:
                 continue
             drafts.append(
-                services.ContributionDraft(
+                ledger_entries.ContributionDraft(
                     person=professional,
                     kind=ContributionKind.TIME,
                     quantity=Decimal(rng.randint(4, 12)),
@@ -760,7 +760,7 @@ def _other_contributions(
         for kind, description, low, high in profile.in_kind:
             for _ in range(rng.randint(2, 5)):
                 drafts.append(
-                    services.ContributionDraft(
+                    ledger_entries.ContributionDraft(
                         person=person,
                         kind=kind,
                         quantity=Decimal(rng.randint(low, high)),
@@ -776,7 +776,7 @@ def _other_contributions(
     for person in rng.sample(citizens, k=min(len(citizens), 8 if delivering else 40)):
         for _ in range(1 if delivering else rng.randint(1, 4)):
             drafts.append(
-                services.ContributionDraft(
+                ledger_entries.ContributionDraft(
                     person=person,
                     kind=ContributionKind.TIME,
                     quantity=Decimal(rng.choice([2, 2.5, 3])),
@@ -791,7 +791,7 @@ def _other_contributions(
         for person in rng.sample(citizens, k=min(len(citizens), 30)):
             for _ in range(rng.randint(3, 10)):
                 drafts.append(
-                    services.ContributionDraft(
+                    ledger_entries.ContributionDraft(
                         person=person,
                         kind=ContributionKind.TIME,
                         quantity=Decimal(str(spec.hours)),
@@ -801,7 +801,7 @@ def _other_contributions(
                         description=f"{spec.title} (paper timesheet)",
                     )
                 )
-    counts.contributions += services.contribution_record_many(
+    counts.contributions += ledger_services.contribution_record_many(
         actor=lead,
         initiative=initiative,
         drafts=drafts,
@@ -813,7 +813,7 @@ def _other_contributions(
     # A few entries still waiting, one disputed and one corrected, as in real ledgers.
     recent = [end - dt.timedelta(days=d) for d in (1, 3, 6, 9)]
     for day, person in zip(recent, rng.sample(citizens, k=min(4, len(citizens))), strict=False):
-        entry = services.contribution_record(
+        entry = ledger_services.contribution_record(
             actor=person,
             initiative=initiative,
             person=person,
@@ -824,7 +824,7 @@ def _other_contributions(
         )
         counts.contributions += 1
         if day == recent[-1]:
-            services.contribution_dispute(
+            ledger_services.contribution_dispute(
                 actor=lead,
                 contribution=entry,
                 reason="Nobody from the team remembers this session; can you tell us more?",
@@ -842,7 +842,7 @@ def _other_contributions(
         .first()
     )
     if confirmed is not None:
-        services.contribution_correct(
+        ledger_services.contribution_correct(
             actor=lead,
             contribution=confirmed,
             reason="The timesheet shows the volunteer left an hour early.",
@@ -852,7 +852,7 @@ def _other_contributions(
 
 
 def _timebank(initiative, lead, citizens, rng, first, today, counts) -> None:
-    bank = services.timebank_open(
+    bank = timebank_services.timebank_open(
         actor=lead, initiative=initiative, min_balance=Decimal("-10"), max_balance=Decimal("40")
     )
     members = rng.sample(citizens, k=min(len(citizens), 10))
@@ -862,7 +862,7 @@ def _timebank(initiative, lead, citizens, rng, first, today, counts) -> None:
     listings = []
     for number, (kind, category, title) in enumerate(LISTINGS):
         listings.append(
-            services.listing_create(
+            timebank_services.listing_create(
                 person=members[number % len(members)],
                 timebank=bank,
                 kind=kind,
@@ -877,7 +877,7 @@ def _timebank(initiative, lead, citizens, rng, first, today, counts) -> None:
         listing = rng.choice(listings)
         partner = rng.choice([m for m in members if m.pk != listing.account.person_id])
         proposed = _moment(day, 10)
-        exchange = services.exchange_propose(
+        exchange = timebank_services.exchange_propose(
             actor=partner,
             listing=listing,
             hours=Decimal(rng.choice([1, 1, 1.5, 2, 2, 3])),
@@ -887,15 +887,15 @@ def _timebank(initiative, lead, citizens, rng, first, today, counts) -> None:
         receiver = exchange.receiver.person
         if day < today - dt.timedelta(days=5):
             try:
-                services.exchange_complete(
+                timebank_services.exchange_complete(
                     actor=receiver, exchange=exchange, now=proposed + dt.timedelta(days=3)
                 )
             except ValidationError:
-                services.exchange_cancel(actor=receiver, exchange=exchange)
+                timebank_services.exchange_cancel(actor=receiver, exchange=exchange)
         counts.exchanges += 1
         day += dt.timedelta(days=rng.randint(3, 9))
     for listing in listings[:2]:
-        services.listing_close(actor=listing.account.person, listing=listing)
+        timebank_services.listing_close(actor=listing.account.person, listing=listing)
 
 
 def _service_requests(
@@ -915,7 +915,7 @@ def _service_requests(
                     "values": [{"key": key, "name": name} for key, name in spec.choices],
                 }
             )
-        category = services.request_category_create(
+        category = service_requests_services.request_category_create(
             actor=lead,
             initiative=initiative,
             code=f"{initiative.slug}-{spec.code}"[:64],
@@ -939,7 +939,7 @@ def _service_requests(
             latitude = Decimal(str(round(place[0] + rng.uniform(-0.012, 0.012), 6)))
             longitude = Decimal(str(round(place[1] + rng.uniform(-0.018, 0.018), 6)))
         answers = {"detail": [rng.choice(spec.choices)[0]]} if spec.choices else {}
-        report = services.service_request_create(
+        report = service_requests_services.service_request_create(
             category=category,
             reporter=rng.choice(citizens),
             description=f"{spec.name}: reported by a resident.",
@@ -953,14 +953,14 @@ def _service_requests(
         age = (today - day).days
         if age > 3:
             handler = rng.choice(handlers)
-            services.service_request_pick_up(
+            service_requests_services.service_request_pick_up(
                 actor=handler,
                 request=report,
                 note="Picked up; we will come and look.",
                 now=reported + dt.timedelta(days=1),
             )
             if age > 14 and rng.random() < 0.85:
-                services.service_request_update(
+                service_requests_services.service_request_update(
                     actor=handler,
                     request=report,
                     status=ServiceRequest.Status.CLOSED,
@@ -1003,7 +1003,7 @@ def _load_one(initiative: Initiative, rng: random.Random, today: dt.date, counts
         )
     )
     _rates(initiative, lead, profile, currency)
-    supervision: list[services.ContributionDraft] = []
+    supervision: list[ledger_entries.ContributionDraft] = []
     if delivering:
         first = max(start, deliver.starts_on or start)
         supervision = _tasks_and_shifts(

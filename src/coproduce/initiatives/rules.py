@@ -21,6 +21,16 @@ def is_participant(person, initiative) -> bool:
     return Participation.objects.filter(person=person, initiative=initiative).exists()
 
 
+@rules.predicate
+def is_professional(person, initiative) -> bool:
+    """Takes part in the initiative as a professional ("regular producer")."""
+    if initiative is None or not getattr(person, "is_authenticated", False):
+        return False
+    return Participation.objects.filter(
+        person=person, initiative=initiative, role=Participation.Role.PROFESSIONAL
+    ).exists()
+
+
 is_administrator = rules.is_superuser
 
 rules.add_perm("initiatives.edit_initiative", is_co_lead | is_administrator)

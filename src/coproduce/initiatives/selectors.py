@@ -130,3 +130,16 @@ def participation_of(person, initiative: Initiative) -> Participation | None:
     if not getattr(person, "is_authenticated", False):
         return None
     return initiative.participations.filter(person=person).first()
+
+
+def initiative_people(initiative: Initiative) -> QuerySet[Person]:
+    """Everyone taking part, for the pick-lists of co-leads recording for someone else."""
+    return Person.objects.filter(participations__initiative=initiative).order_by(
+        "display_name", "id"
+    )
+
+
+def initiative_professionals(initiative: Initiative) -> QuerySet[Person]:
+    return initiative_people(initiative).filter(
+        participations__role__in=[Participation.Role.PROFESSIONAL, Participation.Role.CO_LEAD]
+    )

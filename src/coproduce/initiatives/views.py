@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
+from .components import panels_for
 from .forms import InitiativeFilterForm, InitiativeForm, InviteCoLeadForm, PhaseForm
 from .models import CoLeadInvitation, Initiative, Phase
 
@@ -63,6 +64,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "role_counts": selectors.initiative_role_counts(initiative),
             "my_participation": selectors.participation_of(request.user, initiative),
             "can_edit": request.user.has_perm("initiatives.edit_initiative", initiative),
+            "panels": panels_for(request, initiative),
         },
     )
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerConfig(AppConfig):
+    name = "coproduce.ledger"
+    verbose_name = _("Contributions ledger")
+
+    def ready(self) -> None:
+        from coproduce.initiatives.components import register
+
+        from .components import COMPONENT
+
+        register(COMPONENT)

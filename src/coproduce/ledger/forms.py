@@ -1,0 +1,185 @@
+"""Forms of the contributions ledger."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.initiatives.models import Initiative, Phase
+from coproduce.people.models import Organisation, Person
+
+from .models import Capacity, ContributionKind
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+def _datetime_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_("Date and time, e.g. 2026-05-01 14:30."),
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ContributionForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Who contributed"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("Leave empty to record your own contribution."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
+    quantity = forms.DecimalField(
+        label=_("How much"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Hours for time; an amount for money; units for other resources."),
+    )
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    capacity = forms.ChoiceField(label=_("Contributing"), choices=Capacity.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation (when on its behalf)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+    phase = forms.ModelChoiceField(
+        label=_("Phase"),
+        queryset=Phase.objects.none(),
+        required=False,
+        help_text=_("Leave empty: the phase under way on that date."),
+    )
+    task = forms.ModelChoiceField(label=_("Task"), queryset=None, required=False)
+    work_type = forms.CharField(
+        label=_("Kind of work"),
+        max_length=80,
+        required=False,
+        help_text=_("E.g. home visit, gardening: decides the replacement-cost rate."),
+    )
+    description = forms.CharField(label=_("What you did or gave"), max_length=300, required=False)
+
+    def __init__(self, *args, initiative: Initiative, people=None, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is None:
+            del self.fields["person"]
+        else:
+            self.fields["person"].queryset = people
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.order_by("name")
+        )
+        self.fields["phase"].queryset = initiative.phases.all()
+        self.fields["phase"].label_from_instance = lambda phase: phase.get_kind_display()
+        self.fields["task"].queryset = initiative.tasks.order_by("title")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("capacity") == Capacity.ORGANISATION and not cleaned.get("organisation"):
+            self.add_error("organisation", _("Say on behalf of which organisation."))
+        if cleaned.get("capacity") != Capacity.ORGANISATION and cleaned.get("organisation"):
+            self.add_error(
+                "organisation",
+                _("Choose “on behalf of an organisation” to name an organisation."),
+            )
+        return cleaned
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you dispute it?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CorrectionForm(forms.Form):
+    cancel = forms.BooleanField(
+        label=_("Cancel the entry altogether (it should never have been recorded)"),
+        required=False,
+    )
+    quantity = forms.DecimalField(
+        label=_("Correct quantity"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
+    occurred_on = forms.DateField(label=_("Correct date"), widget=DateInput(), required=False)
+    work_type = forms.CharField(label=_("Kind of work"), max_length=80, required=False)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("cancel") and cleaned.get("quantity") is None:
+            self.add_error("quantity", _("Give the correct quantity, or cancel the entry."))
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: email, date, kind, quantity; optional: capacity, organisation, phase, "
+            "task, work_type, description. UTF-8, comma or semicolon separated."
+        ),
+    )
+    skip_bad_rows = forms.BooleanField(
+        label=_("Import the good rows and skip the bad ones"),
+        required=False,
+        help_text=_("Otherwise nothing is imported while any row has a problem."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Confirm the imported contributions (you vouch for these timesheets)"),
+        required=False,
+    )
+
+
+class LedgerFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("pending", _("Waiting for confirmation")),
+            ("confirmed", _("Confirmed")),
+            ("disputed", _("Disputed")),
+            ("withdrawn", _("Withdrawn")),
+        ],
+    )
+
+
+class CurrencyForm(forms.Form):
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        help_text=_("ISO 4217 code, e.g. EUR, GBP, SEK."),
+        error_messages={"invalid": _("Enter a three-letter currency code such as EUR.")},
+    )
+
+
+class RateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
+    work_type = forms.CharField(
+        label=_("Kind of work"),
+        max_length=80,
+        required=False,
+        help_text=_("Empty: the rate for any other work of this kind."),
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=40, initial="hour")
+    amount = forms.DecimalField(
+        label=_("Value of one unit"), min_value=Decimal("0"), max_digits=10, decimal_places=2
+    )

@@ -1,0 +1,306 @@
+"""Every write of service requests (reported problems).
+
+Each function takes keyword arguments only, runs in one transaction and appends to the audit log,
+so the web pages, the Open311 API, the CSV import, the demo loader and the benchmark behave
+identically. Rows whose counters or balances change are locked first (``select_for_update``) and
+changed with F-expressions; the audit row is written last, so the global audit lock is never held
+while waiting for a row lock.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.audit.services import audit_record
+from coproduce.initiatives.models import Initiative, Participation
+from coproduce.initiatives.services import initiative_join
+from coproduce.people.models import Person
+
+from .models import (
+    ApiKey,
+    CategoryAttribute,
+    RequestCategory,
+    RequestUpdate,
+    ServiceRequest,
+)
+
+logger = logging.getLogger(__name__)
+
+HUNDREDTH = Decimal("0.01")
+CLOSED_INITIATIVE = (Initiative.Status.ARCHIVED, Initiative.Status.COMPLETED)
+
+
+def _require(actor, perm: str, obj, message: str) -> None:
+    if actor is None or not actor.has_perm(perm, obj):
+        raise PermissionDenied(message)
+
+
+def _hours(value, *, field: str = "hours") -> Decimal:
+    """A positive number of hours (or units) with at most two decimals."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({field: _("Enter a number greater than zero.")})
+    if amount != amount.quantize(HUNDREDTH):
+        raise ValidationError({field: _("Use at most two decimals.")})
+    return amount.quantize(HUNDREDTH)
+
+
+def _ensure_participant(person: Person, initiative: Initiative) -> None:
+    """Taking part in a task or a timebank makes a person a participant (as a citizen)."""
+    if not Participation.objects.filter(person=person, initiative=initiative).exists():
+        initiative_join(person=person, initiative=initiative)
+
+
+# --------------------------------------------------------------------------------------------
+# Service requests
+# --------------------------------------------------------------------------------------------
+
+PHOTO_TYPES = {
+    b"\xff\xd8\xff": "jpg",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"GIF87a": "gif",
+    b"GIF89a": "gif",
+}
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+def check_photo(photo: UploadedFile) -> None:
+    """Accept JPEG, PNG, GIF or WebP images up to 5 MB, judged by their content, not their name."""
+    if photo.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": _("The photo is too large (5 MB at most).")})
+    head = photo.read(16)
+    photo.seek(0)
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not is_webp and not any(head.startswith(magic) for magic in PHOTO_TYPES):
+        raise ValidationError({"photo": _("Send a photo as a JPEG, PNG, GIF or WebP image.")})
+
+
+def clean_attributes(
+    category: RequestCategory, answers: dict[str, list[str]]
+) -> dict[str, str | list[str]]:
+    """Check the answers to a category's questions (Open311 ``attribute[code]``), by datatype."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str | list[str]] = {}
+    for attribute in category.attributes.filter(variable=True):
+        given = [value.strip() for value in answers.get(attribute.code, []) if value.strip()]
+        if not given:
+            if attribute.required:
+                errors[attribute.code] = _("Answer “%(question)s”.") % {
+                    "question": attribute.description
+                }
+            continue
+        if attribute.datatype == CategoryAttribute.Datatype.MULTI:
+            unknown = [value for value in given if value not in attribute.value_keys()]
+            if unknown:
+                errors[attribute.code] = _("Choose among the listed answers.")
+            cleaned[attribute.code] = given
+            continue
+        value = given[0]
+        if attribute.datatype == CategoryAttribute.Datatype.SINGLE:
+            if value not in attribute.value_keys():
+                errors[attribute.code] = _("Choose among the listed answers.")
+        elif attribute.datatype == CategoryAttribute.Datatype.NUMBER:
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                errors[attribute.code] = _("Enter a number.")
+        elif attribute.datatype == CategoryAttribute.Datatype.DATETIME:
+            try:
+                dt.datetime.fromisoformat(value)
+            except ValueError:
+                errors[attribute.code] = _("Enter a date and time such as 2026-05-01T14:30.")
+        cleaned[attribute.code] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def request_category_create(
+    *,
+    actor: Person,
+    initiative: Initiative,
+    code: str,
+    name: str,
+    description: str = "",
+    keywords: str = "",
+    group: str = "",
+    service_notice: str = "",
+    attributes: Sequence[dict] = (),
+) -> RequestCategory:
+    """A kind of problem residents can report, with optional extra questions (Open311
+    attributes: dicts with code, description, datatype and optionally required, values,
+    datatype_description, variable, order)."""
+    with transaction.atomic():
+        category = RequestCategory(
+            initiative=initiative,
+            code=code,
+            name=name,
+            description=description,
+            keywords=keywords,
+            group=group,
+            service_notice=service_notice,
+        )
+        category.full_clean()
+        category.save()
+        for order, fields in enumerate(attributes, start=1):
+            attribute = CategoryAttribute(category=category, **{"order": order, **fields})
+            attribute.full_clean()
+            attribute.save()
+        audit_record(
+            actor=actor,
+            action="service_request_category.create",
+            target=category,
+            payload={
+                "initiative": initiative.pk,
+                "code": code,
+                "attributes": [fields["code"] for fields in attributes],
+            },
+        )
+    return category
+
+
+def service_request_create(
+    *,
+    category: RequestCategory,
+    description: str = "",
+    reporter: Person | None = None,
+    address: str = "",
+    address_id: str = "",
+    zipcode: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    photo: UploadedFile | None = None,
+    media_url: str = "",
+    attributes: dict[str, list[str]] | None = None,
+    api_key: ApiKey | None = None,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    device_id: str = "",
+    account_id: str = "",
+    now: dt.datetime | None = None,
+) -> ServiceRequest:
+    """Report a problem, on the web or through Open311."""
+    now = now or timezone.now()
+    if not category.is_active or category.initiative.status in CLOSED_INITIATIVE:
+        raise ValidationError({"category": _("This kind of problem is not taken any more.")})
+    if latitude is None and not address.strip() and not address_id.strip():
+        raise ValidationError({"address": _("Say where the problem is: an address or a point.")})
+    answers = clean_attributes(category, attributes or {})
+    if photo:
+        check_photo(photo)
+    with transaction.atomic():
+        request = ServiceRequest(
+            category=category,
+            description=description,
+            reported_by=reporter,
+            address=address.strip(),
+            address_id=address_id.strip(),
+            zipcode=zipcode.strip(),
+            latitude=latitude,
+            longitude=longitude,
+            media_url=media_url,
+            attributes=answers,
+            api_key=api_key,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            device_id=device_id,
+            account_id=account_id,
+            created_at=now,
+            updated_at=now,
+        )
+        if photo:
+            request.photo = photo
+        request.full_clean()
+        request.save()
+        RequestUpdate.objects.create(
+            request=request,
+            actor=reporter,
+            status=ServiceRequest.Status.OPEN,
+            note="",
+            created_at=now,
+        )
+        audit_record(
+            actor=reporter,
+            action="service_request.create",
+            target=request,
+            payload={
+                "category": category.code,
+                "api_key": api_key.pk if api_key else None,
+                "photo": bool(photo),
+            },
+        )
+    return request
+
+
+def service_request_pick_up(
+    *,
+    actor: Person,
+    request: ServiceRequest,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> ServiceRequest:
+    """A professional or volunteer takes the request on: it is theirs and in progress."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status == ServiceRequest.Status.CLOSED:
+            raise ValidationError(_("This request is closed."))
+        request.assigned_to = actor
+        request.status = ServiceRequest.Status.IN_PROGRESS
+        request.updated_at = now
+        if note:
+            request.status_notes = note
+        request.save(update_fields=["assigned_to", "status", "updated_at", "status_notes"])
+        RequestUpdate.objects.create(
+            request=request, actor=actor, status=request.status, note=note, created_at=now
+        )
+        audit_record(actor=actor, action="service_request.pick_up", target=request)
+    return request
+
+
+def service_request_update(
+    *,
+    actor: Person,
+    request: ServiceRequest,
+    status: str,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> ServiceRequest:
+    """Change the status with a note (the note is public, as Open311 ``status_notes``)."""
+    now = now or timezone.now()
+    if status not in ServiceRequest.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    note = note.strip()
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        if status == request.status and not note:
+            raise ValidationError({"note": _("Change the status or write a note.")})
+        previous = request.status
+        request.status = status
+        request.updated_at = now
+        request.closed_at = now if status == ServiceRequest.Status.CLOSED else None
+        if note:
+            request.status_notes = note
+        request.save(update_fields=["status", "updated_at", "closed_at", "status_notes"])
+        RequestUpdate.objects.create(
+            request=request, actor=actor, status=status, note=note, created_at=now
+        )
+        audit_record(
+            actor=actor,
+            action="service_request.update",
+            target=request,
+            payload={"from": previous, "to": status},
+        )
+    return request

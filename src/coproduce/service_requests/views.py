@@ -1,0 +1,272 @@
+"""Thin views of service requests (reported problems)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coproduce.initiatives.models import Initiative
+from coproduce.web import (
+    GET,
+    GET_POST,
+    add_service_errors,
+    error_text,
+    form_status,
+    initiative_or_404,
+    initiative_page,
+    require,
+)
+
+from . import selectors, services
+from .forms import (
+    RequestCategoryForm,
+    RequestStatusFilterForm,
+    RequestUpdateForm,
+    ServiceRequestForm,
+)
+from .models import (
+    RequestCategory,
+    ServiceRequest,
+)
+
+PER_PAGE = 100
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    initiative: Initiative,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+    section: str = "",
+) -> HttpResponse:
+    """A page of this component: what the person may do here decides which buttons show."""
+    user = request.user
+    can = {
+        "handle_requests": user.has_perm("service_requests.handle_service_requests", initiative),
+        "manage_categories": user.has_perm(
+            "service_requests.manage_request_categories", initiative
+        ),
+    }
+    return initiative_page(
+        request, template, initiative, context, status=status, section=section, can=can
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Service requests
+# --------------------------------------------------------------------------------------------
+
+
+@require_http_methods(GET)
+def request_list(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = initiative_or_404(request, slug)
+    form = RequestStatusFilterForm(request.GET or None)
+    status = 200
+    requests = selectors.initiative_requests(initiative)
+    if request.GET and not form.is_valid():
+        status, requests = 400, requests.none()
+    elif request.GET:
+        requests = selectors.initiative_requests(initiative, status=form.cleaned_data["status"])
+    counts = dict(
+        ServiceRequest.objects.filter(category__initiative=initiative)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _page(
+        request,
+        "service_requests/requests.html",
+        initiative,
+        {
+            "form": form,
+            "requests": requests[:300],
+            "counts": counts,
+            "categories": selectors.initiative_request_categories(initiative),
+        },
+        status=status,
+        section="requests",
+    )
+
+
+@login_required
+@require_http_methods(GET)
+def request_choose(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = initiative_or_404(request, slug)
+    return _page(
+        request,
+        "service_requests/request_choose.html",
+        initiative,
+        {"categories": selectors.initiative_request_categories(initiative)},
+        section="requests",
+    )
+
+
+@login_required
+@require_http_methods(GET_POST)
+def request_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    initiative = initiative_or_404(request, slug)
+    category = get_object_or_404(
+        RequestCategory.objects.prefetch_related("attributes"),
+        code=code,
+        initiative=initiative,
+        is_active=True,
+    )
+    form = ServiceRequestForm(request.POST or None, request.FILES or None, category=category)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.service_request_create(
+                category=category,
+                reporter=request.user,
+                description=data["description"],
+                address=data["address"],
+                zipcode=data["zipcode"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                photo=data["photo"] or None,
+                attributes=form.attribute_answers(),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    field = f"attribute[{name}]" if f"attribute[{name}]" in form.fields else name
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                category.service_notice or _("Thank you: the problem is reported."),
+            )
+            return redirect("service_requests:request", slug=slug, pk=report.pk)
+    return _page(
+        request,
+        "service_requests/request_form.html",
+        initiative,
+        {"form": form, "category": category},
+        status=form_status(request, form),
+        section="requests",
+    )
+
+
+def _service_request(initiative: Initiative, pk: int) -> ServiceRequest:
+    return get_object_or_404(
+        ServiceRequest.objects.select_related("category", "assigned_to", "reported_by"),
+        pk=pk,
+        category__initiative=initiative,
+    )
+
+
+@require_http_methods(GET_POST)
+def request_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    initiative = initiative_or_404(request, slug)
+    report = _service_request(initiative, pk)
+    can_handle = request.user.has_perm("service_requests.handle_service_requests", initiative)
+    form = RequestUpdateForm(request.POST or None, initial={"status": report.status})
+    if request.method == "POST":
+        if not can_handle:
+            raise PermissionDenied(
+                _("Only the initiative's participants may update service requests.")
+            )
+        if form.is_valid():
+            try:
+                services.service_request_update(
+                    actor=request.user, request=report, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The request is updated."))
+                return redirect("service_requests:request", slug=slug, pk=pk)
+    answers = []
+    for attribute in report.category.attributes.all():
+        if attribute.code in report.attributes:
+            value = report.attributes[attribute.code]
+            names = {str(v.get("key")): v.get("name") for v in attribute.values}
+            values = value if isinstance(value, list) else [value]
+            answers.append((attribute.description, ", ".join(str(names.get(v, v)) for v in values)))
+    return _page(
+        request,
+        "service_requests/request_detail.html",
+        initiative,
+        {
+            "report": report,
+            "updates": report.updates.select_related("actor"),
+            "answers": answers,
+            "form": form,
+            "can_handle": can_handle,
+            "is_reporter": request.user.is_authenticated
+            and report.reported_by_id == request.user.pk,
+        },
+        status=form_status(request, form),
+        section="requests",
+    )
+
+
+@login_required
+@require_POST
+def request_pick_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    initiative = initiative_or_404(request, slug)
+    require(
+        request,
+        "service_requests.handle_service_requests",
+        initiative,
+        _("Only the initiative's participants may pick up service requests."),
+    )
+    report = _service_request(initiative, pk)
+    try:
+        services.service_request_pick_up(actor=request.user, request=report)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("You picked up this request."))
+    return redirect("service_requests:request", slug=slug, pk=pk)
+
+
+@require_http_methods(GET)
+def request_photo(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    initiative = initiative_or_404(request, slug)
+    report = _service_request(initiative, pk)
+    if not report.photo:
+        raise Http404
+    response = FileResponse(report.photo.open("rb"))
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_http_methods(GET_POST)
+def request_categories(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = initiative_or_404(request, slug)
+    require(request, "service_requests.manage_request_categories", initiative)
+    form = RequestCategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_category_create(
+                actor=request.user, initiative=initiative, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The category is added."))
+            return redirect("service_requests:request_categories", slug=slug)
+    return _page(
+        request,
+        "service_requests/request_categories.html",
+        initiative,
+        {
+            "form": form,
+            "categories": selectors.initiative_request_categories(
+                initiative, active_only=False
+            ).annotate(open_count=Count("requests", filter=~Q(requests__status="closed"))),
+        },
+        status=form_status(request, form),
+        section="requests",
+    )

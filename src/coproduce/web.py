@@ -1,0 +1,82 @@
+"""The view glue every app shares: find an initiative or answer 404, require a permission, turn a
+service's refusal into form errors, render a page of the shared space.
+
+Views stay thin because of it: they parse input, call one service or selector, and render.
+Permissions are checked here *and* inside the services (ADR 0005): the view's check only decides
+what to show; the service's check is the one that protects the data.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy
+
+from coproduce.initiatives.components import tabs_for
+from coproduce.initiatives.models import Initiative
+from coproduce.initiatives.selectors import initiative_visible_to
+
+GET = ["GET", "HEAD"]
+GET_POST = ["GET", "HEAD", "POST"]
+CO_LEADS_ONLY = gettext_lazy("Only the initiative's co-leads and administrators may do this.")
+
+
+def initiative_or_404(request: HttpRequest, slug: str) -> Initiative:
+    """The initiative named in the URL, if this person may see it; 404 otherwise, so a draft's
+    existence is not revealed."""
+    initiative = get_object_or_404(
+        Initiative.objects.select_related("service", "service__funder", "host"), slug=slug
+    )
+    if not initiative_visible_to(initiative, request.user):
+        raise Http404
+    return initiative
+
+
+def require(request: HttpRequest, perm: str, obj=None, message: str | None = None) -> None:
+    """Refuse with a 403 page that says who may do this."""
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(message or str(CO_LEADS_ONLY))
+
+
+def error_text(error: ValidationError) -> str:
+    """A service's refusal as one sentence, for a flash message."""
+    return " ".join(error.messages)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal on the form, on the fields it names, so the person sees it next
+    to what they typed (which the re-rendered form keeps)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def form_status(request: HttpRequest, *forms) -> int:
+    """400 when a submitted form is re-rendered with errors, so tools and tests can tell."""
+    return 400 if request.method == "POST" and any(form.errors for form in forms) else 200
+
+
+def initiative_page(
+    request: HttpRequest,
+    template: str,
+    initiative: Initiative,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+    section: str = "",
+    can: dict | None = None,
+) -> HttpResponse:
+    """Render a page of one initiative's component, with the tabs of the components it uses."""
+    return render(
+        request,
+        template,
+        {
+            "initiative": initiative,
+            "can": can or {},
+            "section": section,
+            "tabs": tabs_for(initiative, request.user, current=section),
+            **(context or {}),
+        },
+        status=status,
+    )
