@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("coproduce.timebank.urls")),
     path("", include("coproduce.service_requests.urls")),
     path("people/", include("coproduce.people.urls")),
-    path("budgets/", include("coproduce.commissioning.urls")),
+    path("", include("coproduce.commissioning.urls")),
     path("open311/v2/", include("coproduce.api.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -84,7 +84,7 @@ def test_import_page_reports_errors_and_keeps_the_form(client, initiative, co_le
 
     client.force_login(co_lead)
     response = client.post(
-        f"/budgets/import/{initiative.slug}/",
+        f"/initiatives/{initiative.slug}/budgets/import/",
         {"slug": "x", "title": "Kept title", "file": SimpleUploadedFile("x.pb", b"not a pb file")},
     )
     assert response.status_code == 400

@@ -75,7 +75,7 @@ def test_greedy_by_votes_skips_what_no_longer_fits(closed_budget, co_lead):
 def test_results_are_private_until_published_then_explained(
     client, closed_budget, co_lead, citizen
 ):
-    url = reverse("commissioning:results", args=[closed_budget.slug])
+    url = reverse("commissioning:results", args=[closed_budget.initiative.slug, closed_budget.slug])
     services.budget_tally(actor=co_lead, budget=closed_budget)
     assert client.get(url).status_code == 302
     client.force_login(co_lead)

@@ -10,7 +10,11 @@ from django.urls import reverse
 from coproduce.audit.admin import AuditedAdmin
 from coproduce.ledger import services
 
-MODELS = list(apps.get_app_config("delivery").get_models())
+MODELS = [
+    model
+    for app in ("delivery", "ledger", "timebank", "service_requests")
+    for model in apps.get_app_config(app).get_models()
+]
 
 
 def test_every_delivery_model_is_in_the_admin_with_search_and_filters():
@@ -25,7 +29,7 @@ def test_every_delivery_model_is_in_the_admin_with_search_and_filters():
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_changelists_render_with_search(client, administrator, model):
     client.force_login(administrator)
-    url = reverse(f"admin:delivery_{model._meta.model_name}_changelist")
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert client.get(url).status_code == 200
     assert client.get(url, {"q": "a"}).status_code == 200
 

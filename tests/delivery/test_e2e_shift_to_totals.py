@@ -72,7 +72,9 @@ def test_sign_up_calendar_hours_confirmed_totals_change(page):
     expect(page.get_by_role("status").first).to_contain_text("You have a place on this shift")
 
     # It is in their calendar feed.
-    page.get_by_role("navigation", name=f"Sections of {initiative.title}").get_by_role("link", name="My shifts").click()
+    page.get_by_role("navigation", name=f"Sections of {initiative.title}").get_by_role(
+        "link", name="My shifts"
+    ).click()
     expect(page.get_by_role("table")).to_contain_text("Home safety visit")
     feed_url = page.get_by_label("Your calendar address").input_value()
     feed = page.request.get(feed_url)

@@ -50,7 +50,7 @@ def test_propose_review_vote_close_and_see_results(page, initiative, co_lead, pa
     # A resident proposes two projects through the page.
     log_in(page, residents[0], password)
     for title, cost in [("Benches by the river", "60"), ("Fruit trees", "50"), ("Mural", "40")]:
-        page.goto("/budgets/riverside/")
+        page.goto(f"/initiatives/{initiative.slug}/budgets/riverside/")
         page.get_by_role("link", name="Propose a project").click()
         page.get_by_label(re.compile(r"^Title")).fill(title)
         page.get_by_label(re.compile(r"^Description")).fill(f"{title} for everyone.")
@@ -61,7 +61,7 @@ def test_propose_review_vote_close_and_see_results(page, initiative, co_lead, pa
     # A professional reviews them, each with a public reason.
     log_in(page, professional, password)
     for code in ("1", "2", "3"):
-        page.goto(f"/budgets/riverside/projects/{code}/")
+        page.goto(f"/initiatives/{initiative.slug}/budgets/riverside/projects/{code}/")
         page.get_by_label("Yes: it goes on the ballot").check()
         page.get_by_label(re.compile(r"^Public reason")).fill("Checked with the parks team.")
         page.get_by_role("button", name="Record the review").click()
@@ -69,7 +69,7 @@ def test_propose_review_vote_close_and_see_results(page, initiative, co_lead, pa
 
     # The co-lead opens the vote.
     log_in(page, co_lead, password)
-    page.goto("/budgets/riverside/")
+    page.goto(f"/initiatives/{initiative.slug}/budgets/riverside/")
     page.get_by_role("button", name="Move to: Feasibility review").click()
     page.get_by_role("button", name="Move to: Voting open").click()
     expect(page.get_by_role("listitem").filter(has_text="Voting open")).to_have_attribute(
@@ -80,7 +80,7 @@ def test_propose_review_vote_close_and_see_results(page, initiative, co_lead, pa
     ballots = [["1"], ["1", "3"], ["2", "3"]]
     for resident, codes in zip(residents, ballots, strict=True):
         log_in(page, resident, password)
-        page.goto("/budgets/riverside/vote/")
+        page.goto(f"/initiatives/{initiative.slug}/budgets/riverside/vote/")
         for code in codes:
             page.locator(f"#project-{code}").check()
         remaining = 100 - sum({"1": 60, "2": 50, "3": 40}[c] for c in codes)
@@ -90,7 +90,7 @@ def test_propose_review_vote_close_and_see_results(page, initiative, co_lead, pa
 
     # The co-lead closes the vote, computes and publishes the result.
     log_in(page, co_lead, password)
-    page.goto("/budgets/riverside/")
+    page.goto(f"/initiatives/{initiative.slug}/budgets/riverside/")
     page.get_by_role("button", name="Move to: Voting closed").click()
     page.get_by_role("button", name="Compute the result").click()
     page.get_by_role("button", name="Publish the result").click()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coproduce.initiatives.models import Initiative
+from coproduce.moved import moved
 from coproduce.people.selectors import organisations_of
 
 from . import selectors, services
@@ -29,8 +30,10 @@ from .services import Choices
 from .tally import voter_share_spending, why_text
 
 
-def _budget(request: HttpRequest, slug: str) -> Budget:
-    budget = get_object_or_404(Budget.objects.select_related("initiative"), slug=slug)
+def _budget(request: HttpRequest, initiative_slug: str, slug: str) -> Budget:
+    budget = get_object_or_404(
+        Budget.objects.select_related("initiative"), slug=slug, initiative__slug=initiative_slug
+    )
     if not selectors.budget_visible_to(budget, request.user):
         raise Http404
     return budget
@@ -113,7 +116,9 @@ def budget_create(request: HttpRequest, initiative_slug: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The budget is created."))
-            return redirect("commissioning:detail", slug=budget.slug)
+            return redirect(
+                "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
+            )
     return render(
         request,
         "commissioning/create.html",
@@ -123,8 +128,8 @@ def budget_create(request: HttpRequest, initiative_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def budget_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def budget_detail(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     user = request.user
     return render(
         request,
@@ -148,8 +153,8 @@ def budget_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def budget_advance(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def budget_advance(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     _require(request, "commissioning.manage_budget", budget)
     try:
         if request.POST.get("action") == "tally":
@@ -165,18 +170,22 @@ def budget_advance(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, message)
     except ValueError:
         messages.error(request, _("Unknown stage."))
-    return redirect("commissioning:detail", slug=budget.slug)
+    return redirect(
+        "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def proposal_submit(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     organisations = organisations_of(request.user)
     form = ProposalForm(request.POST or None, budget=budget, organisations=organisations)
     if budget.stage != Budget.Stage.PROPOSALS:
         messages.error(request, _("This budget is not taking proposals now."))
-        return redirect("commissioning:detail", slug=budget.slug)
+        return redirect(
+            "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
+        )
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_submit(
@@ -189,7 +198,12 @@ def proposal_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 request,
                 _("Thank you: your proposal is project %(code)s.") % {"code": proposal.code},
             )
-            return redirect("commissioning:proposal", slug=budget.slug, code=proposal.code)
+            return redirect(
+                "commissioning:proposal",
+                initiative_slug=budget.initiative.slug,
+                slug=budget.slug,
+                code=proposal.code,
+            )
     return render(
         request,
         "commissioning/propose.html",
@@ -199,8 +213,10 @@ def proposal_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def proposal_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def proposal_detail(
+    request: HttpRequest, initiative_slug: str, slug: str, code: str
+) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     proposal = get_object_or_404(budget.proposals.select_related("area"), code=code)
     can_review = request.user.has_perm("commissioning.review_proposal", budget)
     can_manage = request.user.has_perm("commissioning.manage_budget", budget)
@@ -223,7 +239,12 @@ def proposal_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                     review_form.add_error(None, error)
                 else:
                     messages.success(request, _("Your review is recorded and public."))
-                    return redirect("commissioning:proposal", slug=slug, code=code)
+                    return redirect(
+                        "commissioning:proposal",
+                        initiative_slug=initiative_slug,
+                        slug=slug,
+                        code=code,
+                    )
         elif request.POST.get("form") == "milestone":
             _require(request, "commissioning.manage_budget", budget)
             milestone_form = MilestoneForm(request.POST, request.FILES)
@@ -235,7 +256,12 @@ def proposal_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                     milestone_form.add_error(None, error)
                 else:
                     messages.success(request, _("The milestone is recorded."))
-                    return redirect("commissioning:proposal", slug=slug, code=code)
+                    return redirect(
+                        "commissioning:proposal",
+                        initiative_slug=initiative_slug,
+                        slug=slug,
+                        code=code,
+                    )
         else:
             return render(request, "400.html", status=400)
         status = 400
@@ -291,11 +317,13 @@ def _choices_of(budget: Budget, ballot: Ballot | None) -> Choices | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def vote(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def vote(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     if budget.stage != Budget.Stage.VOTING:
         messages.error(request, _("Voting is not open for this budget."))
-        return redirect("commissioning:detail", slug=budget.slug)
+        return redirect(
+            "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
+        )
     problem = services.voter_eligibility_problem(budget, request.user)
     existing = selectors.ballot_of(budget, request.user)
     if request.method == "POST":
@@ -319,7 +347,9 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                     % {"code": ballot.receipt},
                 )
-                return redirect("commissioning:detail", slug=budget.slug)
+                return redirect(
+                    "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
+                )
         context = _ballot_context(budget, choices)
         context.update(problems=problems, eligibility_problem=problem, existing=existing)
         return render(request, "commissioning/vote.html", context, status=400)
@@ -329,8 +359,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def receipt_check(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def receipt_check(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     form = ReceiptForm(request.GET or None)
     ballot = None
     checked = False
@@ -347,8 +377,8 @@ def receipt_check(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_ballots(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def paper_ballots(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     _require(request, "commissioning.enter_paper_ballot", budget)
     problems: list[str] = []
     choices = None
@@ -364,7 +394,7 @@ def paper_ballots(request: HttpRequest, slug: str) -> HttpResponse:
                     messages.error(request, message)
             else:
                 messages.success(request, _("Paper ballot confirmed: it is now counted."))
-            return redirect("commissioning:paper", slug=slug)
+            return redirect("commissioning:paper", initiative_slug=initiative_slug, slug=slug)
         choices, problems = choices_from_post(budget, request.POST)
         if not problems:
             try:
@@ -380,7 +410,7 @@ def paper_ballots(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request, _("Paper ballot entered. A second official must now confirm it.")
                 )
-                return redirect("commissioning:paper", slug=slug)
+                return redirect("commissioning:paper", initiative_slug=initiative_slug, slug=slug)
         status = 400
     context = _ballot_context(budget, choices)
     context.update(
@@ -393,8 +423,8 @@ def paper_ballots(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def census_upload(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def census_upload(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     _require(request, "commissioning.manage_budget", budget)
     form = CensusForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -406,7 +436,7 @@ def census_upload(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("file", error)
         else:
             messages.success(request, _("%(n)d voters are on the census list.") % {"n": count})
-            return redirect("commissioning:detail", slug=slug)
+            return redirect("commissioning:detail", initiative_slug=initiative_slug, slug=slug)
     return render(
         request,
         "commissioning/census.html",
@@ -437,7 +467,9 @@ def budget_import(request: HttpRequest, initiative_slug: str) -> HttpResponse:
             form.add_error("file", error)
         else:
             messages.success(request, _("The vote is imported. Compute its result when ready."))
-            return redirect("commissioning:detail", slug=budget.slug)
+            return redirect(
+                "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
+            )
     return render(
         request,
         "commissioning/import.html",
@@ -447,8 +479,8 @@ def budget_import(request: HttpRequest, initiative_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def budget_export(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def budget_export(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     area_id = request.GET.get("area")
     areas = budget.areas.all()
     try:
@@ -465,13 +497,13 @@ def budget_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def results(request: HttpRequest, slug: str) -> HttpResponse:
-    budget = _budget(request, slug)
+def results(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    budget = _budget(request, initiative_slug, slug)
     can_manage = request.user.has_perm("commissioning.manage_budget", budget)
     published = budget.stage == Budget.Stage.PUBLISHED
     if not published and not (can_manage and budget.results.exists()):
         messages.info(request, _("The result is not published yet."))
-        return redirect("commissioning:detail", slug=slug)
+        return redirect("commissioning:detail", initiative_slug=initiative_slug, slug=slug)
     support = selectors.proposal_support(budget)
     sections = []
     my_ballot = selectors.ballot_of(budget, request.user)
@@ -523,3 +555,23 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             "funded_projects": selectors.funded_proposals(budget) if published else [],
         },
     )
+
+
+def _moved(request: HttpRequest, target: str) -> HttpResponse:
+    return moved(target.replace("{", "{{").replace("}", "}}"))(request)
+
+
+def moved_budget(request: HttpRequest, slug: str, rest: str = "") -> HttpResponse:
+    """``/budgets/<slug>/...`` of the first layout: the budget's page under its initiative."""
+    budget = get_object_or_404(Budget.objects.select_related("initiative"), slug=slug)
+    if not selectors.budget_visible_to(budget, request.user):
+        raise Http404
+    return _moved(request, f"/initiatives/{budget.initiative.slug}/budgets/{slug}/{rest}")
+
+
+def moved_create(request: HttpRequest, initiative_slug: str) -> HttpResponse:
+    return _moved(request, f"/initiatives/{initiative_slug}/budgets/new/")
+
+
+def moved_import(request: HttpRequest, initiative_slug: str) -> HttpResponse:
+    return _moved(request, f"/initiatives/{initiative_slug}/budgets/import/")
