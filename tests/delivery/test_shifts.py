@@ -17,6 +17,7 @@ from coproduce.delivery import services
 from coproduce.delivery.models import Shift, ShiftSignup, Task
 from coproduce.initiatives.models import Participation, Phase
 from coproduce.ledger.models import Contribution
+from coproduce.people import mail as mail_module
 from factories import PersonFactory, ShiftFactory, TaskFactory
 
 
@@ -252,7 +253,7 @@ def test_a_failed_reminder_is_released_for_the_next_run(
     def broken(**kwargs):
         raise ConnectionRefusedError("no mail server")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(mail_module, "send_mail", broken)
     with django_capture_on_commit_callbacks(execute=True):
         services.shift_reminders_send(lead_time=dt.timedelta(days=3))
     assert ShiftSignup.objects.get().reminder_sent_at is None

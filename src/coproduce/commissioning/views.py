@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coproduce.initiatives.models import Initiative
 from coproduce.moved import moved
 from coproduce.people.selectors import organisations_of
+from coproduce.web import initiative_or_404, require
 
 from . import selectors, services
 from .forms import (
@@ -40,6 +40,7 @@ def _budget(request: HttpRequest, initiative_slug: str, slug: str) -> Budget:
 
 
 def _require(request: HttpRequest, perm: str, obj) -> None:
+    """Refuse with the sentence that says who may do this."""
     if not request.user.has_perm(perm, obj):
         messages_by_perm = {
             "commissioning.manage_budget": _("Only the initiative's co-leads may do this."),
@@ -50,11 +51,7 @@ def _require(request: HttpRequest, perm: str, obj) -> None:
                 "Only officials of the initiative enter paper ballots."
             ),
         }
-        raise PermissionDenied(messages_by_perm.get(perm, _("You may not do this.")))
-
-
-def _errors(error: ValidationError) -> list[str]:
-    return list(error.messages)
+        require(request, perm, obj, messages_by_perm.get(perm, _("You may not do this.")))
 
 
 def choices_from_post(budget: Budget, data) -> tuple[Choices, list[str]]:
@@ -93,7 +90,7 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_create(request: HttpRequest, initiative_slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative, slug=initiative_slug)
+    initiative = initiative_or_404(request, initiative_slug)
     if not request.user.has_perm("initiatives.edit_initiative", initiative):
         raise PermissionDenied(_("Only the initiative's co-leads may open a budget."))
     data = request.POST if request.method == "POST" else None
@@ -166,7 +163,7 @@ def budget_advance(request: HttpRequest, initiative_slug: str, slug: str) -> Htt
             )
             messages.success(request, _("The budget moved to its next stage."))
     except ValidationError as error:
-        for message in _errors(error):
+        for message in list(error.messages):
             messages.error(request, message)
     except ValueError:
         messages.error(request, _("Unknown stage."))
@@ -337,7 +334,8 @@ def vote(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
                     age_confirmed=request.POST.get("age_confirmed") == "on",
                 )
             except (ValidationError, PermissionDenied) as error:
-                problems = _errors(error) if isinstance(error, ValidationError) else [str(error)]
+                is_invalid = isinstance(error, ValidationError)
+                problems = list(error.messages) if is_invalid else [str(error)]
             else:
                 messages.success(
                     request,
@@ -405,7 +403,7 @@ def paper_ballots(request: HttpRequest, initiative_slug: str, slug: str) -> Http
                     voter_area=request.POST.get("voter_area", "")[:120],
                 )
             except ValidationError as error:
-                problems = _errors(error)
+                problems = list(error.messages)
             else:
                 messages.success(
                     request, _("Paper ballot entered. A second official must now confirm it.")
@@ -448,7 +446,7 @@ def census_upload(request: HttpRequest, initiative_slug: str, slug: str) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_import(request: HttpRequest, initiative_slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative, slug=initiative_slug)
+    initiative = initiative_or_404(request, initiative_slug)
     if not request.user.has_perm("initiatives.edit_initiative", initiative):
         raise PermissionDenied(_("Only the initiative's co-leads may import a vote."))
     form = ImportForm(request.POST or None, request.FILES or None)

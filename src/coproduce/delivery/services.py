@@ -12,15 +12,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Participation, Phase
@@ -33,6 +30,7 @@ from coproduce.ledger.entries import (
     new_contribution,
 )
 from coproduce.ledger.models import Contribution, ContributionKind
+from coproduce.people.mail import send_to_person
 from coproduce.people.models import Person
 
 from . import selectors
@@ -534,48 +532,48 @@ def _local(moment: dt.datetime) -> str:
 
 def _send_promotion(signup: ShiftSignup) -> None:
     person, shift = signup.person, signup.shift
-    with override(person.preferred_language):
-        send_mail(
-            subject=_("A place freed up: %(task)s") % {"task": shift.task.title},
-            message=_(
-                "Hello %(name)s,\n\nA place freed up on “%(task)s” on %(when)s and it is now "
-                "yours. If you cannot come after all, please cancel so someone else can.\n"
-            )
-            % {
-                "name": person.display_name,
-                "task": shift.task.title,
-                "when": _local(shift.starts_at),
-            },
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[person.email],
-        )
+
+    def compose() -> tuple[str, str]:
+        subject = _("A place freed up: %(task)s") % {"task": shift.task.title}
+        body = _(
+            "Hello %(name)s,\n\nA place freed up on “%(task)s” on %(when)s and it is now "
+            "yours. If you cannot come after all, please cancel so someone else can.\n"
+        ) % {
+            "name": person.display_name,
+            "task": shift.task.title,
+            "when": _local(shift.starts_at),
+        }
+        return subject, body
+
+    send_to_person(person, compose)
 
 
 def _send_reminder(signup: ShiftSignup, base_url: str) -> None:
     person, shift = signup.person, signup.shift
     link = base_url.rstrip("/") + reverse("delivery:my_shifts")
-    with override(person.preferred_language):
-        send_mail(
-            subject=_("Reminder: %(task)s, %(when)s")
-            % {"task": shift.task.title, "when": _local(shift.starts_at)},
-            message=_(
-                "Hello %(name)s,\n\nThis is a reminder of your shift “%(task)s” for "
-                "“%(initiative)s”.\n\nStarts: %(starts)s\nEnds: %(ends)s\nWhere: %(place)s\n\n"
-                "If you cannot come, please cancel so the place goes to someone on the waiting "
-                "list: %(link)s\n"
-            )
-            % {
-                "name": person.display_name,
-                "task": shift.task.title,
-                "initiative": shift.task.initiative.title,
-                "starts": _local(shift.starts_at),
-                "ends": _local(shift.ends_at),
-                "place": shift.task.address or _("see the task page"),
-                "link": link,
-            },
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[person.email],
-        )
+
+    def compose() -> tuple[str, str]:
+        subject = _("Reminder: %(task)s, %(when)s") % {
+            "task": shift.task.title,
+            "when": _local(shift.starts_at),
+        }
+        body = _(
+            "Hello %(name)s,\n\nThis is a reminder of your shift “%(task)s” for "
+            "“%(initiative)s”.\n\nStarts: %(starts)s\nEnds: %(ends)s\nWhere: %(place)s\n\n"
+            "If you cannot come, please cancel so the place goes to someone on the waiting "
+            "list: %(link)s\n"
+        ) % {
+            "name": person.display_name,
+            "task": shift.task.title,
+            "initiative": shift.task.initiative.title,
+            "starts": _local(shift.starts_at),
+            "ends": _local(shift.ends_at),
+            "place": shift.task.address or _("see the task page"),
+            "link": link,
+        }
+        return subject, body
+
+    send_to_person(person, compose)
 
 
 def _release_reminder(signup_id: int, error: Exception) -> None:

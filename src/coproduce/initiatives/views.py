@@ -4,29 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from coproduce.web import initiative_or_404, require
 
 from . import selectors, services
 from .components import panels_for
 from .forms import InitiativeFilterForm, InitiativeForm, InviteCoLeadForm, PhaseForm
 from .models import CoLeadInvitation, Initiative, Phase
-
-
-def _visible_initiative(request: HttpRequest, slug: str) -> Initiative:
-    initiative = get_object_or_404(
-        Initiative.objects.select_related("service", "service__funder", "host"), slug=slug
-    )
-    if not selectors.initiative_visible_to(initiative, request.user):
-        raise Http404
-    return initiative
-
-
-def _require(request: HttpRequest, perm: str, initiative: Initiative) -> None:
-    if not request.user.has_perm(perm, initiative):
-        raise PermissionDenied(_("Only the initiative's co-leads and administrators may do this."))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -51,7 +39,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = _visible_initiative(request, slug)
+    initiative = initiative_or_404(request, slug)
     return render(
         request,
         "initiatives/detail.html",
@@ -72,8 +60,8 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = _visible_initiative(request, slug)
-    _require(request, "initiatives.edit_initiative", initiative)
+    initiative = initiative_or_404(request, slug)
+    require(request, "initiatives.edit_initiative", initiative)
     phases = selectors.initiative_phases(initiative)
     data = request.POST if request.method == "POST" else None
     form = InitiativeForm(data, instance=Initiative.objects.get(pk=initiative.pk))
@@ -105,8 +93,8 @@ def initiative_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def co_lead_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = _visible_initiative(request, slug)
-    _require(request, "initiatives.invite_co_lead", initiative)
+    initiative = initiative_or_404(request, slug)
+    require(request, "initiatives.invite_co_lead", initiative)
     form = InviteCoLeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +154,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = _visible_initiative(request, slug)
+    initiative = initiative_or_404(request, slug)
     try:
         services.initiative_join(person=request.user, initiative=initiative)
     except ValidationError as error:
@@ -179,7 +167,7 @@ def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def initiative_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = _visible_initiative(request, slug)
+    initiative = initiative_or_404(request, slug)
     try:
         services.initiative_leave(person=request.user, initiative=initiative)
     except ValidationError as error:
