@@ -65,15 +65,20 @@ def initiative_page(
     *,
     status: int = 200,
     section: str = "",
-    can: dict | None = None,
+    perms: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """Render a page of one initiative's component, with the tabs of the components it uses."""
+    """Render a page of one initiative's component, with the tabs of the components it uses.
+
+    ``perms`` names what the page may offer (``{"manage_tasks": "delivery.manage_tasks"}``); the
+    template reads the answers as ``can.manage_tasks`` to decide which buttons to show.
+    """
+    can = {key: request.user.has_perm(perm, initiative) for key, perm in (perms or {}).items()}
     return render(
         request,
         template,
         {
             "initiative": initiative,
-            "can": can or {},
+            "can": can,
             "section": section,
             "tabs": tabs_for(initiative, request.user, current=section),
             **(context or {}),

@@ -38,11 +38,6 @@ def _coordinates_ok(prefix: str = "") -> Q:
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Tasks, shifts and requirements
-# --------------------------------------------------------------------------------------------
-
-
 class Requirement(models.Model):
     """Something a professional must confirm before a person may take part in some tasks, such as
     a background check for work with vulnerable people or a training session."""

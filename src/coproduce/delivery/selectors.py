@@ -29,11 +29,6 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(HUNDREDTH)
 
 
-# --------------------------------------------------------------------------------------------
-# Tasks and shifts
-# --------------------------------------------------------------------------------------------
-
-
 def initiative_tasks(initiative: Initiative, *, include_closed: bool = False) -> QuerySet[Task]:
     """Tasks with their requirements and the number of upcoming shifts with places left."""
     now = timezone.now()

@@ -66,11 +66,6 @@ def _ensure_participant(person: Person, initiative: Initiative) -> None:
         initiative_join(person=person, initiative=initiative)
 
 
-# --------------------------------------------------------------------------------------------
-# Requirements, tasks and shifts
-# --------------------------------------------------------------------------------------------
-
-
 def requirement_create(
     *,
     actor: Person,

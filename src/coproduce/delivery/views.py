@@ -1,5 +1,7 @@
 """Thin views: parse input, check a named permission, call a selector or a service, render."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,30 +43,13 @@ from .models import CalendarFeed, Shift, ShiftSignup, Task
 PER_PAGE = 100
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    initiative: Initiative,
-    context: dict | None = None,
-    *,
-    status: int = 200,
-    section: str = "",
-) -> HttpResponse:
-    """A page of this component: what the person may do here decides which buttons show."""
-    user = request.user
-    can = {
-        "manage_tasks": user.has_perm("delivery.manage_tasks", initiative),
-        "confirm_requirements": user.has_perm("delivery.confirm_requirements", initiative),
-        "view_ledger": user.has_perm("ledger.view_ledger", initiative),
-    }
-    return initiative_page(
-        request, template, initiative, context, status=status, section=section, can=can
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Overview, tasks, shifts, map, calendars
-# --------------------------------------------------------------------------------------------
+#: What this component's pages may offer, answered per person as ``can.<key>`` in templates.
+PAGE_PERMS = {
+    "manage_tasks": "delivery.manage_tasks",
+    "confirm_requirements": "delivery.confirm_requirements",
+    "view_ledger": "ledger.view_ledger",
+}
+_page = partial(initiative_page, perms=PAGE_PERMS)
 
 
 @require_http_methods(GET)

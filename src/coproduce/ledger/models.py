@@ -20,10 +20,6 @@ from django.utils.translation import ngettext
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation
 
-# --------------------------------------------------------------------------------------------
-# The contributions ledger
-# --------------------------------------------------------------------------------------------
-
 
 class ContributionKind(models.TextChoices):
     TIME = "time", _("Time")

@@ -36,11 +36,6 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(HUNDREDTH)
 
 
-# --------------------------------------------------------------------------------------------
-# The contributions ledger
-# --------------------------------------------------------------------------------------------
-
-
 def ledger_currency(initiative: Initiative) -> str:
     settings = LedgerSettings.objects.filter(initiative=initiative).first()
     return settings.currency if settings else "EUR"

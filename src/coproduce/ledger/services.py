@@ -65,11 +65,6 @@ def _ensure_participant(person: Person, initiative: Initiative) -> None:
         initiative_join(person=person, initiative=initiative)
 
 
-# --------------------------------------------------------------------------------------------
-# The contributions ledger
-# --------------------------------------------------------------------------------------------
-
-
 def contribution_record(
     *,
     actor: Person,

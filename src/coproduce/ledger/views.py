@@ -1,5 +1,7 @@
 """Thin views of the contributions ledger."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -44,28 +46,11 @@ from .models import (
 PER_PAGE = 100
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    initiative: Initiative,
-    context: dict | None = None,
-    *,
-    status: int = 200,
-    section: str = "",
-) -> HttpResponse:
-    """A page of this component: what the person may do here decides which buttons show."""
-    user = request.user
-    can = {
-        "view_ledger": user.has_perm("ledger.view_ledger", initiative),
-    }
-    return initiative_page(
-        request, template, initiative, context, status=status, section=section, can=can
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# The contributions ledger
-# --------------------------------------------------------------------------------------------
+#: What this component's pages may offer, answered per person as ``can.<key>`` in templates.
+PAGE_PERMS = {
+    "view_ledger": "ledger.view_ledger",
+}
+_page = partial(initiative_page, perms=PAGE_PERMS)
 
 
 def _money(currency: str):

@@ -36,11 +36,6 @@ def _coordinates_ok(prefix: str = "") -> Q:
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Service requests (Open311 GeoReport v2)
-# --------------------------------------------------------------------------------------------
-
-
 class RequestCategory(models.Model):
     """A kind of problem citizens can report; an Open311 "service"."""
 

@@ -26,11 +26,6 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(HUNDREDTH)
 
 
-# --------------------------------------------------------------------------------------------
-# Service requests
-# --------------------------------------------------------------------------------------------
-
-
 def initiative_request_categories(
     initiative: Initiative, *, active_only: bool = True
 ) -> QuerySet[RequestCategory]:

@@ -61,10 +61,6 @@ def _ensure_participant(person: Person, initiative: Initiative) -> None:
         initiative_join(person=person, initiative=initiative)
 
 
-# --------------------------------------------------------------------------------------------
-# Service requests
-# --------------------------------------------------------------------------------------------
-
 PHOTO_TYPES = {
     b"\xff\xd8\xff": "jpg",
     b"\x89PNG\r\n\x1a\n": "png",

@@ -1,5 +1,7 @@
 """Thin views of service requests (reported problems)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,31 +38,11 @@ from .models import (
 PER_PAGE = 100
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    initiative: Initiative,
-    context: dict | None = None,
-    *,
-    status: int = 200,
-    section: str = "",
-) -> HttpResponse:
-    """A page of this component: what the person may do here decides which buttons show."""
-    user = request.user
-    can = {
-        "handle_requests": user.has_perm("service_requests.handle_service_requests", initiative),
-        "manage_categories": user.has_perm(
-            "service_requests.manage_request_categories", initiative
-        ),
-    }
-    return initiative_page(
-        request, template, initiative, context, status=status, section=section, can=can
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Service requests
-# --------------------------------------------------------------------------------------------
+#: What this component's pages may offer, answered per person as ``can.<key>`` in templates.
+PAGE_PERMS = {
+    "handle_requests": "service_requests.handle_service_requests",
+}
+_page = partial(initiative_page, perms=PAGE_PERMS)
 
 
 @require_http_methods(GET)

@@ -14,10 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
 
-# --------------------------------------------------------------------------------------------
-# The timebank
-# --------------------------------------------------------------------------------------------
-
 
 class Timebank(models.Model):
     """An initiative's timebank: one hour given earns one credit, whatever the service."""

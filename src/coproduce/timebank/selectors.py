@@ -30,11 +30,6 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(HUNDREDTH)
 
 
-# --------------------------------------------------------------------------------------------
-# The timebank
-# --------------------------------------------------------------------------------------------
-
-
 def timebank_of(initiative: Initiative) -> Timebank | None:
     return Timebank.objects.filter(initiative=initiative).first()
 

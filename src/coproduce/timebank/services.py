@@ -61,11 +61,6 @@ def _ensure_participant(person: Person, initiative: Initiative) -> None:
         initiative_join(person=person, initiative=initiative)
 
 
-# --------------------------------------------------------------------------------------------
-# The timebank
-# --------------------------------------------------------------------------------------------
-
-
 def _check_limits(min_balance: Decimal, max_balance: Decimal) -> None:
     if min_balance > 0 or max_balance < 0:
         raise ValidationError(

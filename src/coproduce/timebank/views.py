@@ -1,5 +1,7 @@
 """Thin views of the timebank."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -39,28 +41,11 @@ from .models import (
 PER_PAGE = 100
 
 
-def _page(
-    request: HttpRequest,
-    template: str,
-    initiative: Initiative,
-    context: dict | None = None,
-    *,
-    status: int = 200,
-    section: str = "",
-) -> HttpResponse:
-    """A page of this component: what the person may do here decides which buttons show."""
-    user = request.user
-    can = {
-        "manage_timebank": user.has_perm("timebank.manage_timebank", initiative),
-    }
-    return initiative_page(
-        request, template, initiative, context, status=status, section=section, can=can
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# The timebank
-# --------------------------------------------------------------------------------------------
+#: What this component's pages may offer, answered per person as ``can.<key>`` in templates.
+PAGE_PERMS = {
+    "manage_timebank": "timebank.manage_timebank",
+}
+_page = partial(initiative_page, perms=PAGE_PERMS)
 
 
 def _timebank_or_404(initiative: Initiative):
