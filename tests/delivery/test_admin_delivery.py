@@ -54,3 +54,31 @@ def test_a_confirmed_contribution_cannot_be_changed_in_the_admin(
     assert page.status_code == 200 and b'name="quantity"' not in page.content
     delete = reverse("admin:ledger_contribution_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_admin_changes_places_only_through_the_service(
+    client, administrator, shift, citizen, django_capture_on_commit_callbacks
+):
+    from coproduce.delivery import services as delivery_services
+    from factories import PersonFactory
+
+    first, second, waiting = citizen, PersonFactory(), PersonFactory()
+    for person in (first, second, waiting):
+        delivery_services.shift_sign_up(person=person, shift=shift)
+    client.force_login(administrator)
+    change = reverse("admin:delivery_shift_change", args=[shift.pk])
+    assert b'name="capacity"' not in client.get(change).content
+    changelist = reverse("admin:delivery_shift_changelist")
+    picked = {"action": "change_capacity", "_selected_action": [shift.pk]}
+    assert b'name="capacity"' in client.post(changelist, picked).content
+
+    client.post(changelist, {**picked, "apply": "1", "capacity": "1"}, follow=True)
+    shift.refresh_from_db()
+    assert shift.capacity == 2  # refused: two places are taken
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(changelist, {**picked, "apply": "1", "capacity": "3"})
+    shift.refresh_from_db()
+    assert (shift.capacity, shift.booked) == (3, 3)  # the person waiting got the new place
+    assert shift.signups.get(person=waiting).status == "booked"

@@ -4,10 +4,16 @@ Ledger entries and timebank movements are evidence: the admin shows them but nev
 confirmed contribution, a transfer or a movement; corrections go through the services.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from coproduce.audit.admin import AuditedAdmin, ReadOnlyAdmin
+from coproduce.web import error_text
 
+from . import services
 from .models import (
     CalendarFeed,
     Requirement,
@@ -34,11 +40,24 @@ class RequirementConfirmationAdmin(AuditedAdmin):
 
 
 class ShiftInline(admin.TabularInline):
+    """Shifts are published and changed through the services (a capacity change fills places
+    from the waiting list); here they are only listed."""
+
     model = Shift
     extra = 0
     fields = ["starts_at", "ends_at", "capacity", "booked", "professional"]
-    readonly_fields = ["booked"]
-    autocomplete_fields = ["professional"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
 
 
 @admin.register(Task)
@@ -52,12 +71,53 @@ class TaskAdmin(AuditedAdmin):
 
 @admin.register(Shift)
 class ShiftAdmin(AuditedAdmin):
+    """The number of places is changed by an action that calls ``shift_update``, so a smaller
+    capacity is refused below the places taken and a larger one fills places from the waiting
+    list, exactly as on the site. Shifts are published on the site (``shift_create``)."""
+
     list_display = ["task", "starts_at", "ends_at", "capacity", "booked", "professional"]
     list_filter = ["task__initiative"]
     search_fields = ["task__title", "task__initiative__title"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["booked"]
+    readonly_fields = ["booked", "capacity"]
     autocomplete_fields = ["professional"]
+    actions = ["change_capacity"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Change the number of places"))
+    def change_capacity(self, request, queryset):
+        form = CapacityForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for shift in queryset.select_related("task"):
+                try:
+                    services.shift_update(
+                        actor=request.user,
+                        shift=shift,
+                        starts_at=shift.starts_at,
+                        ends_at=shift.ends_at,
+                        capacity=form.cleaned_data["capacity"],
+                        professional=shift.professional,
+                        notes=shift.notes,
+                    )
+                except (ValidationError, PermissionDenied) as error:
+                    self.message_user(request, f"{shift}: {error_text(error)}", messages.ERROR)
+                else:
+                    self.message_user(request, _("%(shift)s: places changed.") % {"shift": shift})
+            return None
+        return TemplateResponse(
+            request,
+            "admin/delivery/change_capacity.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Change the number of places"),
+                "form": form,
+                "shifts": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
 
 @admin.register(ShiftSignup)
