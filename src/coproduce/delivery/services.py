@@ -10,7 +10,7 @@ while waiting for a row lock.
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Participation, Phase
-from coproduce.initiatives.services import initiative_join
+from coproduce.initiatives.services import participation_ensure
 from coproduce.ledger.entries import (
     ContributionDraft,
     Phases,
     Valuer,
     capacity_of,
     new_contribution,
+    parse_hours,
 )
 from coproduce.ledger.models import Contribution, ContributionKind
 from coproduce.people.mail import send_to_person
@@ -38,32 +39,10 @@ from .models import CalendarFeed, Requirement, RequirementConfirmation, Shift, S
 
 logger = logging.getLogger(__name__)
 
-HUNDREDTH = Decimal("0.01")
-CLOSED_INITIATIVE = (Initiative.Status.ARCHIVED, Initiative.Status.COMPLETED)
-
 
 def _require(actor, perm: str, obj, message: str) -> None:
     if actor is None or not actor.has_perm(perm, obj):
         raise PermissionDenied(message)
-
-
-def _hours(value, *, field: str = "hours") -> Decimal:
-    """A positive number of hours (or units) with at most two decimals."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({field: _("Enter a number greater than zero.")})
-    if amount != amount.quantize(HUNDREDTH):
-        raise ValidationError({field: _("Use at most two decimals.")})
-    return amount.quantize(HUNDREDTH)
-
-
-def _ensure_participant(person: Person, initiative: Initiative) -> None:
-    """Taking part in a task or a timebank makes a person a participant (as a citizen)."""
-    if not Participation.objects.filter(person=person, initiative=initiative).exists():
-        initiative_join(person=person, initiative=initiative)
 
 
 def requirement_create(
@@ -168,7 +147,7 @@ def task_create(
     status: str = Task.Status.OPEN,
 ) -> Task:
     """Publish a task of the initiative's co-delivery phase."""
-    if initiative.status in CLOSED_INITIATIVE:
+    if initiative.is_closed:
         raise ValidationError(_("This initiative is closed."))
     _check_requirements_belong(initiative, requirements)
     with transaction.atomic():
@@ -370,7 +349,7 @@ def shift_sign_up(*, person: Person, shift: Shift, now: dt.datetime | None = Non
     with transaction.atomic():
         shift = _lock_shift(shift)
         task = shift.task
-        if task.status != Task.Status.OPEN or task.initiative.status in CLOSED_INITIATIVE:
+        if task.status != Task.Status.OPEN or task.initiative.is_closed:
             raise ValidationError(_("This task is closed."))
         if shift.starts_at <= now:
             raise ValidationError(_("This shift has already started."))
@@ -387,7 +366,7 @@ def shift_sign_up(*, person: Person, shift: Shift, now: dt.datetime | None = Non
             shift=shift, person=person, status__in=ShiftSignup.ACTIVE
         ).exists():
             raise ValidationError(_("You are already signed up for this shift."))
-        _ensure_participant(person, task.initiative)
+        participation_ensure(person=person, initiative=task.initiative)
         if shift.booked < shift.capacity:
             status = ShiftSignup.Status.BOOKED
             Shift.objects.filter(pk=shift.pk).update(booked=F("booked") + 1)
@@ -466,7 +445,7 @@ def shift_hours_confirm(
     )
     if actor.pk == signup.person_id:
         raise ValidationError(_("Someone else must confirm your own hours."))
-    amount = _hours(shift.duration_hours if hours in (None, "") else hours)
+    amount = parse_hours(shift.duration_hours if hours in (None, "") else hours)
     if amount > 24:
         raise ValidationError({"hours": _("One shift cannot count more than 24 hours.")})
     with transaction.atomic():

@@ -97,6 +97,11 @@ class Initiative(models.Model):
         return self.title
 
     @property
+    def is_closed(self) -> bool:
+        """Completed or archived: nothing new is published or recorded in it."""
+        return self.status in (self.Status.COMPLETED, self.Status.ARCHIVED)
+
+    @property
     def is_shared_space(self) -> bool:
         return self.host_id is None
 

@@ -10,7 +10,7 @@ entry themselves.
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,6 +28,19 @@ from .models import (
 )
 
 HUNDREDTH = Decimal("0.01")
+
+
+def parse_hours(value, *, field: str = "hours") -> Decimal:
+    """A positive number of hours (or units) with at most two decimals."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({field: _("Enter a number greater than zero.")})
+    if amount != amount.quantize(HUNDREDTH):
+        raise ValidationError({field: _("Use at most two decimals.")})
+    return amount.quantize(HUNDREDTH)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ while waiting for a row lock.
 """
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -20,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Participation, Phase
-from coproduce.initiatives.services import initiative_join
 from coproduce.people.models import Membership, Organisation, Person
 
 from .entries import (
@@ -31,38 +29,15 @@ from .entries import (
     check_draft,
     check_organisation,
     new_contribution,
+    parse_hours,
 )
 from .imports import RowProblem, parse_contributions_csv
 from .models import Capacity, Contribution, LedgerSettings, ValuationRate
-
-logger = logging.getLogger(__name__)
-
-HUNDREDTH = Decimal("0.01")
-CLOSED_INITIATIVE = (Initiative.Status.ARCHIVED, Initiative.Status.COMPLETED)
 
 
 def _require(actor, perm: str, obj, message: str) -> None:
     if actor is None or not actor.has_perm(perm, obj):
         raise PermissionDenied(message)
-
-
-def _hours(value, *, field: str = "hours") -> Decimal:
-    """A positive number of hours (or units) with at most two decimals."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({field: _("Enter a number greater than zero.")})
-    if amount != amount.quantize(HUNDREDTH):
-        raise ValidationError({field: _("Use at most two decimals.")})
-    return amount.quantize(HUNDREDTH)
-
-
-def _ensure_participant(person: Person, initiative: Initiative) -> None:
-    """Taking part in a task or a timebank makes a person a participant (as a citizen)."""
-    if not Participation.objects.filter(person=person, initiative=initiative).exists():
-        initiative_join(person=person, initiative=initiative)
 
 
 def contribution_record(
@@ -105,7 +80,7 @@ def contribution_record(
     draft = ContributionDraft(
         person=person,
         kind=kind,
-        quantity=_hours(quantity, field="quantity"),
+        quantity=parse_hours(quantity, field="quantity"),
         occurred_on=occurred_on,
         capacity=capacity,
         organisation=organisation,
@@ -176,7 +151,7 @@ def contribution_record_many(
     rows = []
     for index, draft in enumerate(drafts):
         try:
-            _hours(draft.quantity, field="quantity")
+            parse_hours(draft.quantity, field="quantity")
             check_draft(initiative, draft, today)
             if draft.organisation is not None and (
                 (draft.person.pk, draft.organisation.pk) not in members
@@ -469,7 +444,7 @@ def contribution_correct(
             draft = ContributionDraft(
                 person=original.person,
                 kind=original.kind,
-                quantity=_hours(
+                quantity=parse_hours(
                     original.quantity if quantity in (None, "") else quantity, field="quantity"
                 ),
                 occurred_on=occurred_on or original.occurred_on,

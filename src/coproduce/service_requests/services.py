@@ -8,7 +8,6 @@ while waiting for a row lock.
 """
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
@@ -19,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
-from coproduce.initiatives.models import Initiative, Participation
-from coproduce.initiatives.services import initiative_join
+from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Person
 
 from .models import (
@@ -31,34 +29,10 @@ from .models import (
     ServiceRequest,
 )
 
-logger = logging.getLogger(__name__)
-
-HUNDREDTH = Decimal("0.01")
-CLOSED_INITIATIVE = (Initiative.Status.ARCHIVED, Initiative.Status.COMPLETED)
-
 
 def _require(actor, perm: str, obj, message: str) -> None:
     if actor is None or not actor.has_perm(perm, obj):
         raise PermissionDenied(message)
-
-
-def _hours(value, *, field: str = "hours") -> Decimal:
-    """A positive number of hours (or units) with at most two decimals."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({field: _("Enter a number greater than zero.")})
-    if amount != amount.quantize(HUNDREDTH):
-        raise ValidationError({field: _("Use at most two decimals.")})
-    return amount.quantize(HUNDREDTH)
-
-
-def _ensure_participant(person: Person, initiative: Initiative) -> None:
-    """Taking part in a task or a timebank makes a person a participant (as a citizen)."""
-    if not Participation.objects.filter(person=person, initiative=initiative).exists():
-        initiative_join(person=person, initiative=initiative)
 
 
 PHOTO_TYPES = {
@@ -188,7 +162,7 @@ def service_request_create(
 ) -> ServiceRequest:
     """Report a problem, on the web or through Open311."""
     now = now or timezone.now()
-    if not category.is_active or category.initiative.status in CLOSED_INITIATIVE:
+    if not category.is_active or category.initiative.is_closed:
         raise ValidationError({"category": _("This kind of problem is not taken any more.")})
     if latitude is None and not address.strip() and not address_id.strip():
         raise ValidationError({"address": _("Say where the problem is: an address or a point.")})

@@ -8,8 +8,7 @@ while waiting for a row lock.
 """
 
 import datetime as dt
-import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
-from coproduce.initiatives.models import Initiative, Participation
-from coproduce.initiatives.services import initiative_join
+from coproduce.initiatives.models import Initiative
+from coproduce.initiatives.services import participation_ensure
+from coproduce.ledger.entries import parse_hours
 from coproduce.people.models import Person
 
 from .models import (
@@ -31,34 +31,10 @@ from .models import (
     Transfer,
 )
 
-logger = logging.getLogger(__name__)
-
-HUNDREDTH = Decimal("0.01")
-CLOSED_INITIATIVE = (Initiative.Status.ARCHIVED, Initiative.Status.COMPLETED)
-
 
 def _require(actor, perm: str, obj, message: str) -> None:
     if actor is None or not actor.has_perm(perm, obj):
         raise PermissionDenied(message)
-
-
-def _hours(value, *, field: str = "hours") -> Decimal:
-    """A positive number of hours (or units) with at most two decimals."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({field: _("Enter a number greater than zero.")})
-    if amount != amount.quantize(HUNDREDTH):
-        raise ValidationError({field: _("Use at most two decimals.")})
-    return amount.quantize(HUNDREDTH)
-
-
-def _ensure_participant(person: Person, initiative: Initiative) -> None:
-    """Taking part in a task or a timebank makes a person a participant (as a citizen)."""
-    if not Participation.objects.filter(person=person, initiative=initiative).exists():
-        initiative_join(person=person, initiative=initiative)
 
 
 def _check_limits(min_balance: Decimal, max_balance: Decimal) -> None:
@@ -130,7 +106,7 @@ def timebank_account_open(
             return account
         if not timebank.is_active:
             raise ValidationError(_("This timebank is closed."))
-        _ensure_participant(person, timebank.initiative)
+        participation_ensure(person=person, initiative=timebank.initiative)
         account = TimebankAccount.objects.create(timebank=timebank, person=person, opened_at=now)
         audit_record(
             actor=person,
@@ -157,7 +133,7 @@ def timebank_transfer(
     change with F-expressions in the same transaction as the movements.
     """
     now = now or timezone.now()
-    amount = _hours(hours)
+    amount = parse_hours(hours)
     if payer.pk == payee.pk or payer.person_id == payee.person_id:
         raise ValidationError(_("Nobody transfers time to themselves."))
     if payer.timebank_id != payee.timebank_id:
@@ -269,7 +245,7 @@ def exchange_propose(
 ) -> Exchange:
     """Answer an offer (the actor will receive help) or a request (the actor will give it)."""
     now = now or timezone.now()
-    amount = _hours(hours)
+    amount = parse_hours(hours)
     if listing.status != Listing.Status.OPEN:
         raise ValidationError(_("This listing is closed."))
     with transaction.atomic():
