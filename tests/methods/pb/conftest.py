@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coproduce.methods.pb.mes import KERNELS_AVAILABLE, kernels
-
-PATHS = ("compiled", "numpy")
+from methods.pb.pb_testdata import PATHS
 
 
 @pytest.fixture(params=PATHS)

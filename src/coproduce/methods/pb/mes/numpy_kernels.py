@@ -223,20 +223,20 @@ def certificate(
     if not len(idx):
         return INF
     v0, ls, at, e0, e1 = lb[:, idx]
-    dt = (k - at) * scale
-    moved = ls * dt
-    value = v0 + moved
-    err = e0 + e1 * np.abs(dt) + 2 * U * (np.abs(v0) + np.abs(moved))
-    lo = value - rho - (err + rho_err + 2 * U * (np.abs(value) + abs(rho)))
-    slope = ls - drho - (e1 + drho_err + 2 * U * (np.abs(ls) + abs(drho)))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    # An infinite or NaN bound (never expected) must give NaN or inf quietly, as in C.
+    with np.errstate(all="ignore"):
+        dt = (k - at) * scale
+        moved = ls * dt
+        value = v0 + moved
+        err = e0 + e1 * np.abs(dt) + 2 * U * (np.abs(v0) + np.abs(moved))
+        lo = value - rho - (err + rho_err + 2 * U * (np.abs(value) + abs(rho)))
+        slope = ls - drho - (e1 + drho_err + 2 * U * (np.abs(ls) + abs(drho)))
         d = lo / -slope * SHRINK
-    d = np.where(slope >= 0.0, INF, d)
-    d = np.where(lo <= 0.0, 0.0, d)
-    if len(tied):
-        lost = np.isin(idx, np.asarray(tied, dtype=np.int64))
-        d[lost] = np.where(slope[lost] >= 0.0, INF, 0.0)
-    with np.errstate(invalid="ignore"):
+        d = np.where(slope >= 0.0, INF, d)
+        d = np.where(lo <= 0.0, 0.0, d)
+        if len(tied):
+            lost = np.isin(idx, np.asarray(tied, dtype=np.int64))
+            d[lost] = np.where(slope[lost] >= 0.0, INF, 0.0)
         kmax = k + d / scale
         kmax = np.where(~alive.view(bool)[idx] & (ku[idx] > kmax), ku[idx], kmax)
     if np.isnan(kmax).any():
