@@ -89,8 +89,6 @@ class Add1ReuseMixin:
         old = rounds[j:]
         del rounds[j:]
         del self.selected[j:]
-        for i in [i for i in self.xpi if i >= j]:
-            del self.xpi[i]
         for idx, rec in enumerate(old):
             nxt = old[idx + 1] if idx + 1 < len(old) else None
             if idx > 0 and nxt is not None and k < self._kmax_of(rec, nxt):
@@ -110,11 +108,10 @@ class Add1ReuseMixin:
             if win.p == rec.w and self._same_split(rec, win):
                 # Same funding: keep the round and the classes it created.
                 self._describe(rec, win, tied)
-                rec.k, rec.kmax, rec.xpi = k, None, None
+                rec.k, rec.kmax = k, None
                 rec.lb, rec.alive, rec.ku, rec.pending = new.lb, new.alive, new.ku, new.pending
                 if win.xpi is not None:
                     self.xpi[len(rounds)] = win.xpi
-                    rec.xpi = (k, win.xpi)
                 if nxt is not None:
                     self._carry_bounds(nxt)
                 self._reuse(rec)

@@ -161,10 +161,9 @@ class MESEngine(EvaluationMixin, BoundsMixin, Add1ReuseMixin):
         self.kern.eslopemax = float(tab[:K, SLOPE_ERR].max())
         self.kern.aslopemax = float(tab[:K, ABS_SLOPE].max())
         self.xb: dict[int, Fraction] = {DEAD: Fraction(0), INIT: self.tx}
+        # Exact prices are memoised for this increment only: _set_k is only ever called with
+        # an increment no round has been decided at yet (a fresh run, or a larger one).
         self.xpi: dict[int, Fraction] = {}
-        for j, r in enumerate(self.rounds):
-            if r.xpi is not None and r.xpi[0] == k:
-                self.xpi[j] = r.xpi[1]
 
     def _grow(self, need: int) -> None:
         """Make room for ``need`` classes (the arrays are reallocated, twice as large)."""
@@ -232,7 +231,6 @@ class MESEngine(EvaluationMixin, BoundsMixin, Add1ReuseMixin):
         rec = Round()
         rec.k = self.k
         rec.k_start = self.K
-        rec.xpi = None
         rec.old_cls = None
         rec.kmax = None
         rec.tied = ()
@@ -403,7 +401,6 @@ class MESEngine(EvaluationMixin, BoundsMixin, Add1ReuseMixin):
         rec.split = None
         if ev.xpi is not None:
             self.xpi[j] = ev.xpi
-            rec.xpi = (self.k, ev.xpi)
         if self.binary:
             self._fund_binary(ev, rec, j)
         else:

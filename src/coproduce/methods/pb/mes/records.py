@@ -85,5 +85,4 @@ class Round:
         "tied",
         "w",
         "win",
-        "xpi",
     )
