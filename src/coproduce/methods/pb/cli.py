@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .rules import Outcome
 
 __all__ = ["main"]
 
@@ -165,7 +168,7 @@ def _tally(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _run_summary(args: argparse.Namespace, outcome) -> str:
+def _run_summary(args: argparse.Namespace, outcome: Outcome) -> str:
     """What ``--verbose`` reports: the inner loops used (so a slow tally on a machine where
     the compiled extension was not built is explained), the time and Add1's increments."""
     from .mes import KERNELS_AVAILABLE, kernel_path

@@ -12,6 +12,7 @@ project with the same split, since every later budget is then the same affine fu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -19,7 +20,9 @@ from .records import Evaluation, Round
 from .tables import INF, LB_AT
 
 
-def split_keys(keys, order, npoor):
+def split_keys(
+    keys: list[int] | np.ndarray, order: Sequence[int] | np.ndarray, npoor: int
+) -> tuple[list[int], list[int]] | tuple[np.ndarray, np.ndarray]:
     """Sorted bin keys of the poor and of the rich side of a split (to compare splits)."""
     if isinstance(keys, list):
         return sorted(keys[i] for i in order[:npoor]), sorted(keys[i] for i in order[npoor:])

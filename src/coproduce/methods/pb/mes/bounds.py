@@ -22,6 +22,8 @@ work) but never too long (a wrong outcome).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .records import Evaluation, Round
@@ -63,7 +65,14 @@ def crossings(lo: np.ndarray, slope: np.ndarray) -> np.ndarray:
     return np.where(lo <= 0.0, 0.0, d)
 
 
-def split_margins(rows, ss, order, npoor, pi, pi_err) -> np.ndarray:
+def split_margins(
+    rows: np.ndarray,
+    ss: np.ndarray | None,
+    order: Sequence[int] | np.ndarray,
+    npoor: int,
+    pi: float,
+    pi_err: float,
+) -> np.ndarray:
     """Per bin: by how much the certified side of the split beats its error bound.
 
     ``rows`` are the bins' rows of the class table; a poor bin must have a budget provably
@@ -77,7 +86,16 @@ def split_margins(rows, ss, order, npoor, pi, pi_err) -> np.ndarray:
     return sign * (pay - b) - (rows[:, BUDGET_ERR] + sv * pi_err + 2 * U * (pay + np.abs(b)))
 
 
-def split_distance(rows, ss, order, npoor, pi, pi_err, dpi, dpi_err) -> float:
+def split_distance(
+    rows: np.ndarray,
+    ss: np.ndarray | None,
+    order: Sequence[int] | np.ndarray,
+    npoor: int,
+    pi: float,
+    pi_err: float,
+    dpi: float,
+    dpi_err: float,
+) -> float:
     """How far ``t`` may grow (money units) before a supporter could change side."""
     lo = split_margins(rows, ss, order, npoor, pi, pi_err)
     a = rows[:, SLOPE]

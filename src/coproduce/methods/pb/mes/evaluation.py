@@ -24,7 +24,7 @@ from .tables import ABS_SLOPE, BUDGET, BUDGET_ERR, DEAD, INF, SLOPE, SLOPE_ERR, 
 _SCAN = 96
 
 
-def as_list(x) -> list:
+def as_list(x: list | np.ndarray) -> list:
     """A list as is, an array as a list (the compiled kernels return arrays, Python lists)."""
     return x if isinstance(x, list) else x.tolist()
 
