@@ -5,13 +5,16 @@ Usage (from the repository root, with the ``bench`` extra installed)::
     python bench/pb.py                      # every instance and rule, pabutools included
     python bench/pb.py --skip-slow 30       # use the recorded pabutools time above 30 s
     python bench/pb.py --only Poland_Lodz_2022.pb
+    python bench/pb.py --numpy --no-pabutools  # our NumPy path, as without the compiled kernels
 
 For each instance and rule it prints our tally time (parse excluded, best of ``--repeat``
 runs; for the Add1 rules also on ``--jobs`` processes), pabutools' time (parse excluded, one
 run, or the reference time recorded in ``expected_outcomes.json`` marked ``ref`` when
 skipped), their ratio and whether both outcomes are the same set. Finally it times the whole command
 ``coproduce pb tally Poland_Lodz_2022.pb --rule mes --completion add1-greedy`` in a fresh
-process (start-up, parse and tally). pabutools is imported lazily, only when it runs.
+process (start-up, parse and tally). pabutools is imported lazily, only when it runs. With
+``--numpy`` our tallies run on the NumPy path, which is what a machine without the compiled
+extension runs (the command is then timed with the extension blocked).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from coproduce.methods.pb import pabulib  # noqa: E402
+from coproduce.methods.pb.mes import kernel_path, kernels  # noqa: E402
 from coproduce.methods.pb.rules import tally  # noqa: E402
 
 #: rule name in expected_outcomes.json -> (rule, utility, completion)
@@ -42,6 +46,11 @@ RULES = {
     "mes_points": ("mes", "points", "none"),
 }
 CLI_FILE = "Poland_Lodz_2022.pb"
+#: ``coproduce pb`` in an interpreter that cannot import the compiled kernels.
+CLI_WITHOUT_KERNELS = (
+    "import sys; sys.modules['coproduce.methods.pb._kernels'] = None; "
+    "from coproduce.methods.pb.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def data_dir() -> Path:
@@ -100,9 +109,10 @@ def run_ours(
     return best, selected
 
 
-def time_cli(path: Path, repeat: int) -> float:
+def time_cli(path: Path, repeat: int, numpy_path: bool = False) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    cmd = [sys.executable, "-m", "coproduce.methods.pb.cli", "tally", str(path)]
+    start = ["-c", CLI_WITHOUT_KERNELS] if numpy_path else ["-m", "coproduce.methods.pb.cli"]
+    cmd = [sys.executable, *start, "tally", str(path)]
     cmd += ["--rule", "mes", "--completion", "add1-greedy"]
     best = float("inf")
     for _ in range(repeat):
@@ -140,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs for ours")
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line timing")
     parser.add_argument(
+        "--numpy",
+        action="store_true",
+        help="run our tallies on the NumPy path (what runs without the compiled kernels)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=2,
@@ -147,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         help="also time the Add1 rules on N processes (default 2; 1 to skip)",
     )
     args = parser.parse_args(argv)
+    if args.numpy:
+        kernels.use_numpy()
+    print(f"our MES inner loops: {kernel_path()}")
 
     data = args.data or data_dir()
     expected = json.loads((data / "expected_outcomes.json").read_text(encoding="utf-8"))
@@ -201,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
     if not args.no_cli and (data / CLI_FILE).is_file():
-        wall = time_cli(data / CLI_FILE, args.repeat)
+        wall = time_cli(data / CLI_FILE, args.repeat, args.numpy)
         print(
             f"\nwhole command `coproduce pb tally {CLI_FILE} --rule mes --completion add1-greedy`:"
             f" {wall:.3f} s wall (best of {args.repeat}; target < 1 s)"

@@ -20,6 +20,9 @@ def pabulib_dir() -> Path:
     return Path(__file__).resolve().parents[3].parent / "shared/data/pabulib"
 
 
+#: The MES engine's two inner loops (see the kernel_path fixture).
+PATHS = ("compiled", "numpy")
+
 DATA = pabulib_dir()
 HAVE_DATA = (DATA / "expected_outcomes.json").is_file()
 needs_data = pytest.mark.skipif(

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import pytest
 
-from coproduce.methods.pb import mes, reference
-from coproduce.methods.pb.mes import MESEngine
+from coproduce.methods.pb import reference
+from coproduce.methods.pb.mes import MESEngine, evaluation, kernels
 from coproduce.methods.pb.pabulib import Ballot, Election, Project
 from coproduce.methods.pb.profile import compile_profile, tie_break_order
 
@@ -48,9 +48,9 @@ def add1_heavy_election(seed: int, index: int) -> Election:
 def test_every_increment_matches_a_fresh_exact_run(
     seed: int, index: int, numpy_paths: bool, monkeypatch
 ) -> None:
-    if numpy_paths:  # the numpy evaluation instead of the compiled one, vectorised scan too
-        monkeypatch.setattr(mes, "_COMPILED", False)
-        monkeypatch.setattr(mes, "_SCAN", 0)
+    if numpy_paths:  # the NumPy path instead of the compiled one, vectorised scan too
+        monkeypatch.setattr(kernels, "USE_COMPILED", False)
+        monkeypatch.setattr(evaluation, "_SCAN", 0)
     election = add1_heavy_election(seed, index)
     prof = compile_profile(election, "cost")
     rank = tie_break_order(prof.ids, "id")

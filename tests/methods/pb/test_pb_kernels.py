@@ -4,7 +4,8 @@ Budgets are small integers here, so float64 holds them exactly and every quantit
 kernels compute has a known exact value: a certified answer must be the exact one, and the
 kernel may hand a project to the exact code only on a real tie. Budgets are drawn from a few
 values so that many classes share one (ties in the split) and up to sixty classes exercise
-the quickselect that replaced sorting.
+the quickselect that replaced sorting. The NumPy twins of the kernels (used when the
+extension is not built) must agree with them.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coproduce.methods.pb import _kernels
+from coproduce.methods.pb.mes import numpy_kernels
+
+_kernels = pytest.importorskip(
+    "coproduce.methods.pb._kernels", reason="the compiled kernels are not built"
+)
 
 AFFORDABLE, EXACT = 1, 2
 
@@ -137,3 +143,80 @@ def test_split_bound_is_a_lower_bound_of_pi(case) -> None:
     value, err, _, _ = kern.split_bound(0, kept, weights, units)
     # With today's budgets the recorded split gives pi itself.
     assert abs(value - pi) <= err + 1e-9 * pi
+
+
+def _numpy_twin(tab, cls, mult, cost):
+    """NumPy ``Tables`` on copies of the arrays :func:`evaluate` gives the compiled kernel."""
+    groups = np.arange(len(cls), dtype=np.int64)
+    twin = numpy_kernels.Tables([groups], [mult], [float(mult.sum())], [cost], [1], True)
+    room = np.zeros((len(tab) + len(cls), 5))
+    room[: len(tab)] = tab
+    cls = cls.copy()
+    twin.bind(room, cls, *[np.zeros(len(room)) for _ in range(4)])
+    twin.aslopemax = 1.0
+    return twin, room, cls
+
+
+@settings(max_examples=200, deadline=None)
+@given(supporters())
+def test_numpy_twin_funds_and_records_splits_like_the_kernel(case) -> None:
+    tab, cls, mult, cost = case
+    twin, twin_tab, twin_cls = _numpy_twin(tab, cls, mult, cost)
+    kern, big, out = evaluate(tab, cls, mult, cost)
+    if out[0] != AFFORDABLE:
+        return
+    _, ks, ns, npoor, units, pi, pi_err, dpi, dpi_err, _ = out
+    kept, weights = kern.split_groups(0, ks, npoor)
+    twin_kept, twin_weights = twin.split_groups(0, ks, npoor)
+    assert twin_kept.tolist() == kept.tolist()
+    assert twin_weights.tolist() == weights.tolist()
+    value, err, slope, slope_err = kern.split_bound(0, kept, weights, units)
+    twin_bound = twin.split_bound(0, kept, weights, units)
+    # Sums may be added in another order: equal within the rounding of a few additions.
+    for ours, theirs in zip(twin_bound, (value, err, slope, slope_err), strict=True):
+        assert abs(ours - theirs) <= 1e-12 * max(1.0, abs(theirs))
+    K = len(tab)
+    old, new, rich = kern.fund(0, ks, ns, npoor, pi, pi_err, dpi, dpi_err, K, 0.0)
+    twin_old, twin_new, twin_rich = twin.fund(0, ks, ns, npoor, pi, pi_err, dpi, dpi_err, K, 0.0)
+    assert (twin_old.tolist(), twin_new.tolist(), twin_rich) == (old.tolist(), new.tolist(), rich)
+    assert twin_cls.tolist() == cls.tolist()
+    assert np.array_equal(twin_tab, big)  # element-wise, the same operations in the same order
+    assert (twin.errmax, twin.eslopemax, twin.aslopemax) == (
+        kern.errmax,
+        kern.eslopemax,
+        kern.aslopemax,
+    )
+
+
+@st.composite
+def bound_tables(draw):
+    """Lower-bound tables (some NaN or infinite), a winner and the projects' state."""
+    n = draw(st.integers(1, 12))
+    value = st.one_of(st.floats(-5, 50), st.sampled_from([0.0, 1.0, np.inf, np.nan]))
+    lb = np.array(
+        [
+            [draw(value) for _ in range(n)],
+            [draw(st.floats(-2, 2)) for _ in range(n)],
+            [float(draw(st.integers(0, 5))) for _ in range(n)],
+            [draw(st.floats(0, 1e-9)) for _ in range(n)],
+            [draw(st.floats(0, 1e-9)) for _ in range(n)],
+        ]
+    )
+    flags = st.lists(st.booleans(), min_size=n, max_size=n)
+    others = np.array(draw(flags), dtype=np.uint8)
+    alive = np.array(draw(flags), dtype=np.uint8)
+    ku = np.array([draw(st.sampled_from([0.0, 3.0, 7.5, np.inf])) for _ in range(n)])
+    tied = draw(st.lists(st.integers(0, n - 1), unique=True, max_size=2))
+    win = (draw(st.floats(0, 10)), 1e-12, draw(st.floats(-1, 1)), 1e-12)
+    return lb, others, alive, ku, float(draw(st.integers(0, 5))), win, tied
+
+
+@settings(max_examples=300, deadline=None)
+@given(bound_tables(), st.sampled_from([1.0, 100.0]))
+def test_numpy_certificate_and_ranking_match_the_kernel(case, scale: float) -> None:
+    lb, others, alive, ku, k, win, tied = case
+    args = (lb, others, alive, ku, k, scale, *win, tied)
+    assert numpy_kernels.certificate(*args) == _kernels.certificate(*args)
+    low = lb[0] - lb[3]
+    for best_hi in (np.inf, 3.0, float(np.nanmedian(low)) if np.isfinite(low).any() else 0.0):
+        assert numpy_kernels.ranked(alive, low, best_hi) == _kernels.ranked(alive, low, best_hi)

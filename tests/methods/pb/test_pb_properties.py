@@ -3,7 +3,8 @@
 The fast engine is checked against the plain exact implementation in ``reference`` (and, when
 installed, against pabutools itself), and the outcomes against the defining properties of the
 rules: within budget, Add1 stops where it must, MES only funds what supporters can pay for,
-and nothing depends on the order of the voters.
+and nothing depends on the order of the voters. Each test runs on the compiled kernels and on
+the NumPy path (the ``kernel_path`` fixture).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from coproduce.methods.pb.rules import COMPLETIONS, tally
 SETTINGS = settings(
     max_examples=120,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    # kernel_path (function-scoped) only selects the engine's inner loops: the same for every
+    # example of a test.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
 )
 
@@ -63,7 +66,7 @@ def _utilities(e: Election) -> list[str]:
 
 @SETTINGS
 @given(any_election, st.sampled_from(TIE_BREAKS))
-def test_fast_mes_equals_reference(e: Election, tie_break: str) -> None:
+def test_fast_mes_equals_reference(kernel_path: str, e: Election, tie_break: str) -> None:
     for utility in _utilities(e):
         prof = compile_profile(e, utility)
         rank = tie_break_order(prof.ids, tie_break)
@@ -77,7 +80,9 @@ def test_fast_mes_equals_reference(e: Election, tie_break: str) -> None:
 
 @SETTINGS
 @given(any_election, st.sampled_from(TIE_BREAKS))
-def test_add1_equals_reference_and_stops_correctly(e: Election, tie_break: str) -> None:
+def test_add1_equals_reference_and_stops_correctly(
+    kernel_path: str, e: Election, tie_break: str
+) -> None:
     prof = compile_profile(e, "cost")
     rank = tie_break_order(prof.ids, tie_break)
     expected, increments = reference.mes_add1(prof, rank)
@@ -98,7 +103,7 @@ def test_add1_equals_reference_and_stops_correctly(e: Election, tie_break: str) 
 
 @SETTINGS
 @given(any_election, st.sampled_from(["greedy", "mes"]), st.sampled_from(COMPLETIONS))
-def test_never_over_budget(e: Election, rule: str, completion: str) -> None:
+def test_never_over_budget(kernel_path: str, e: Election, rule: str, completion: str) -> None:
     if rule == "greedy" and completion.startswith("add1"):
         return
     for utility in _utilities(e):
@@ -112,7 +117,7 @@ def test_never_over_budget(e: Election, rule: str, completion: str) -> None:
 
 @SETTINGS
 @given(any_election)
-def test_mes_only_funds_what_supporters_pay(e: Election) -> None:
+def test_mes_only_funds_what_supporters_pay(kernel_path: str, e: Election) -> None:
     """Every funded project is paid exactly by its supporters, none beyond her budget."""
     for utility in _utilities(e):
         outcome = tally(e, "mes", utility, details=True)
@@ -132,7 +137,9 @@ def test_mes_only_funds_what_supporters_pay(e: Election) -> None:
 
 @SETTINGS
 @given(any_election, st.sampled_from(COMPLETIONS), st.randoms(use_true_random=False))
-def test_voter_order_does_not_matter(e: Election, completion: str, rnd: random.Random) -> None:
+def test_voter_order_does_not_matter(
+    kernel_path: str, e: Election, completion: str, rnd: random.Random
+) -> None:
     shuffled = list(e.ballots)
     rnd.shuffle(shuffled)
     other = Election(e.meta, e.projects, tuple(shuffled), e.budget, e.vote_type)

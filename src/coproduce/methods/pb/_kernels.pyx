@@ -9,12 +9,14 @@ project, recording and re-using its split of supporters. Add1 makes these calls 
 thousands of times on a real election, where the per-call overhead of numpy and of the
 interpreter, not the arithmetic, dominated.
 
-The arithmetic and the error bounds are those of the vectorised path of
-:meth:`.mes.MESEngine._evaluate` (the standard float64 rounding model, ``u = 2**-53``; a sum
-of ``n`` terms is bounded whatever the order of summation), so every decision stays certified
-and near-ties are still handed back to the exact Fraction code. The class table ``tab`` has
-one row per budget class: budget, its error bound, slope in ``t``, the slope's error bound,
-absolute slope (see ``mes._CUR`` ...). Class 0 holds the voters with no money left.
+The arithmetic and the error bounds are those of the NumPy path
+(``mes/evaluation.py``, ``mes/numpy_kernels.py``, which also serve when this extension was not
+built): the standard float64 rounding model, ``u = 2**-53``, where a sum of ``n`` terms is
+bounded whatever the order of summation. So every decision stays certified and near-ties are
+still handed back to the exact Fraction code. The class table ``tab`` has
+one row per budget class and the lower-bound table ``lb`` one column per project, laid out as
+described in ``mes/tables.py`` and named alike here. Class 0 holds the voters with no money
+left.
 """
 
 import numpy as np
@@ -26,6 +28,20 @@ from libc.stdlib cimport free, malloc, qsort
 cdef double U = 2.0 ** -53
 cdef double SHRINK = 1.0 - 16 * (2.0 ** -53)
 cdef int64_t DEAD = 0
+
+# Columns of the class table and rows of the lower-bound table (mes/tables.py).
+cdef enum:
+    BUDGET = 0
+    BUDGET_ERR = 1
+    SLOPE = 2
+    SLOPE_ERR = 3
+    ABS_SLOPE = 4
+cdef enum:
+    LB_VALUE = 0
+    LB_SLOPE = 1
+    LB_AT = 2
+    LB_VALUE_ERR = 3
+    LB_SLOPE_ERR = 4
 
 ctypedef struct Bin:
     double b
@@ -60,7 +76,7 @@ cdef Py_ssize_t _rank(
 
 
 cdef inline double crossing(double g0, double e0, double g1, double e1) noexcept nogil:
-    """``mes._crossing``: how far ``t`` may grow while ``g0 + g1 * dt`` stays positive."""
+    """``mes.bounds.crossing``: how far ``t`` may grow while ``g0 + g1 * dt`` stays positive."""
     cdef double lo = g0 - e0
     if lo <= 0.0:
         return 0.0
@@ -201,7 +217,7 @@ cdef class Tables:
                 pos[k] = m
                 bins[m].k = k
                 bins[m].n = mult[i]
-                bins[m].b = tab[k, 0]
+                bins[m].b = tab[k, BUDGET]
                 m += 1
             else:
                 bins[j].n += mult[i]
@@ -289,10 +305,10 @@ cdef class Tables:
         cdef int64_t k
         for j in range(npoor):
             k = bins[j].k
-            a = tab[k, 2]
-            paid_err += bins[j].n * tab[k, 1]
+            a = tab[k, SLOPE]
+            paid_err += bins[j].n * tab[k, BUDGET_ERR]
             sa += bins[j].n * a
-            sea += bins[j].n * tab[k, 3]
+            sea += bins[j].n * tab[k, SLOPE_ERR]
             saa += bins[j].n * fabs(a)
         paid_err += (npoor + 2) * U * paid
         cdef double pi_err = (paid_err + 2 * U * (c + paid)) / units + 2 * U * pi
@@ -323,18 +339,18 @@ cdef class Tables:
             for j in range(m):
                 k = bins[j].k
                 b = bins[j].b
-                a = tab[k, 2]
+                a = tab[k, SLOPE]
                 if j < npoor:
                     gap = pi - b
                     slope = dpi - a
                 else:
                     gap = b - pi
                     slope = a - dpi
-                lo = gap - (tab[k, 1] + pi_err + 2 * U * (pi + fabs(b)))
+                lo = gap - (tab[k, BUDGET_ERR] + pi_err + 2 * U * (pi + fabs(b)))
                 if lo <= 0.0:
                     dist = 0.0
                     break
-                slope -= tab[k, 3] + dpi_err + 2 * U * (fabs(a) + adpi)
+                slope -= tab[k, SLOPE_ERR] + dpi_err + 2 * U * (fabs(a) + adpi)
                 if slope < 0.0:
                     lo = lo / -slope * SHRINK
                     if lo < dist:
@@ -451,11 +467,11 @@ cdef class Tables:
         rho_err = ev.pi_err / kap + 2 * U * rho
         drho = ev.dpi / kap
         drho_err = ev.dpi_err / kap + 2 * U * fabs(drho)
-        lb[0, p] = rho
-        lb[1, p] = drho
-        lb[2, p] = k
-        lb[3, p] = rho_err
-        lb[4, p] = drho_err
+        lb[LB_VALUE, p] = rho
+        lb[LB_SLOPE, p] = drho
+        lb[LB_AT, p] = k
+        lb[LB_VALUE_ERR, p] = rho_err
+        lb[LB_SLOPE_ERR, p] = drho_err
         low[p] = rho - (rho_err + 2 * U * fabs(rho))
         return min(best_hi, rho + rho_err)
 
@@ -467,11 +483,11 @@ cdef class Tables:
         value, err, slope, serr = self.split_bound(p, *recorded)
         cdef double new = value - (err + 2 * U * fabs(value))
         if new > low[p]:
-            lb[0, p] = value
-            lb[1, p] = slope
-            lb[2, p] = k
-            lb[3, p] = err
-            lb[4, p] = serr
+            lb[LB_VALUE, p] = value
+            lb[LB_SLOPE, p] = slope
+            lb[LB_AT, p] = k
+            lb[LB_VALUE_ERR, p] = err
+            lb[LB_SLOPE_ERR, p] = serr
             low[p] = new
         return low[p]
 
@@ -512,19 +528,19 @@ cdef class Tables:
             kk = ks[i]
             row = K + i - npoor
             rich += ns[i]
-            b = tab[kk, 0]
-            tab[row, 0] = b - pi
-            tab[row, 1] = tab[kk, 1] + pe + 2 * U * (fabs(b) + pi)
-            tab[row, 2] = tab[kk, 2] - dpi
-            tab[row, 3] = tab[kk, 3] + dpe + 2 * U * (tab[kk, 4] + adpi)
-            tab[row, 4] = fabs(tab[row, 2])
-            self.curv[row] = tab[row, 0]
-            self.c_vref[row] = tab[row, 0]
-            self.c_eref[row] = tab[row, 1]
+            b = tab[kk, BUDGET]
+            tab[row, BUDGET] = b - pi
+            tab[row, BUDGET_ERR] = tab[kk, BUDGET_ERR] + pe + 2 * U * (fabs(b) + pi)
+            tab[row, SLOPE] = tab[kk, SLOPE] - dpi
+            tab[row, SLOPE_ERR] = tab[kk, SLOPE_ERR] + dpe + 2 * U * (tab[kk, ABS_SLOPE] + adpi)
+            tab[row, ABS_SLOPE] = fabs(tab[row, SLOPE])
+            self.curv[row] = tab[row, BUDGET]
+            self.c_vref[row] = tab[row, BUDGET]
+            self.c_eref[row] = tab[row, BUDGET_ERR]
             self.c_kref[row] = k_now
-            self.errmax = max(self.errmax, tab[row, 1])
-            self.eslopemax = max(self.eslopemax, tab[row, 3])
-            self.aslopemax = max(self.aslopemax, tab[row, 4])
+            self.errmax = max(self.errmax, tab[row, BUDGET_ERR])
+            self.eslopemax = max(self.eslopemax, tab[row, SLOPE_ERR])
+            self.aslopemax = max(self.aslopemax, tab[row, ABS_SLOPE])
             mapping[kk] = row
         mapping[DEAD] = DEAD
         old = np.empty(n, dtype=np.int64)
@@ -584,11 +600,11 @@ cdef class Tables:
         for i in range(n):
             k = cls[groups[i]]
             w = weights[i]
-            paid += w * tab[k, 0]
-            perr += w * tab[k, 1]
-            s += w * tab[k, 2]
-            se += w * tab[k, 3]
-            sa += w * tab[k, 4]
+            paid += w * tab[k, BUDGET]
+            perr += w * tab[k, BUDGET_ERR]
+            s += w * tab[k, SLOPE]
+            se += w * tab[k, SLOPE_ERR]
+            sa += w * tab[k, ABS_SLOPE]
         cdef double value = (c - paid) / units / kappa
         cdef double err = (perr + (n + 2) * U * paid + 2 * U * (c + paid)) / units / kappa
         err += 2 * U * fabs(value)
@@ -625,13 +641,13 @@ def certificate(
     for p in range(n):
         if not others[p]:
             continue
-        dt = (k - lb[2, p]) * scale
-        moved = lb[1, p] * dt
-        value = lb[0, p] + moved
-        err = lb[3, p] + lb[4, p] * fabs(dt) + 2 * U * (fabs(lb[0, p]) + fabs(moved))
-        ls = lb[1, p]
+        dt = (k - lb[LB_AT, p]) * scale
+        moved = lb[LB_SLOPE, p] * dt
+        value = lb[LB_VALUE, p] + moved
+        err = lb[LB_VALUE_ERR, p] + lb[LB_SLOPE_ERR, p] * fabs(dt) + 2 * U * (fabs(lb[LB_VALUE, p]) + fabs(moved))
+        ls = lb[LB_SLOPE, p]
         lo = value - rho - (err + rho_err + 2 * U * (fabs(value) + arho))
-        slope = ls - drho - (lb[4, p] + drho_err + 2 * U * (fabs(ls) + adrho))
+        slope = ls - drho - (lb[LB_SLOPE_ERR, p] + drho_err + 2 * U * (fabs(ls) + adrho))
         if tied_set and p in tied_set:
             d = INFINITY if slope >= 0.0 else 0.0
         elif lo <= 0.0:

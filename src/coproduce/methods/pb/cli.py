@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .rules import Outcome
 
 __all__ = ["main"]
 
@@ -52,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         help="processes for the Add1 completion (default 1; 2 halves the time on two cores)",
     )
     tally.add_argument("--json", action="store_true", help="print a JSON summary")
+    tally.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="on stderr: which inner loops ran (compiled kernels or NumPy) and the time taken",
+    )
     tally.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -137,6 +146,8 @@ def _tally(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         if progress is not None:
             progress.close()
+    if args.verbose:
+        err.write(_run_summary(args, outcome))
     selected = sorted(outcome.selected)
     if args.json:
         summary = {
@@ -155,6 +166,27 @@ def _tally(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write("".join(f"{pid}\n" for pid in selected))
     return 0
+
+
+def _run_summary(args: argparse.Namespace, outcome: Outcome) -> str:
+    """What ``--verbose`` reports: the inner loops used (so a slow tally on a machine where
+    the compiled extension was not built is explained), the time and Add1's increments."""
+    from .mes import KERNELS_AVAILABLE, kernel_path
+
+    if args.rule != "mes":
+        loops = "not used (greedy)"
+    elif kernel_path() == "compiled":
+        loops = "compiled kernels"
+        if args.utility == "points":
+            loops += " (the candidate loop runs in NumPy for the points utility)"
+    elif KERNELS_AVAILABLE:
+        loops = "NumPy (compiled kernels switched off)"
+    else:
+        loops = "NumPy (the compiled extension is not built)"
+    lines = [f"MES inner loops: {loops}", f"tally: {outcome.seconds:.3f} s"]
+    if outcome.add1_increments is not None:
+        lines.append(f"Add1 increments: {outcome.add1_increments}")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def main(argv: list[str] | None = None) -> int:
