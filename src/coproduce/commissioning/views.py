@@ -27,7 +27,6 @@ from .models import Ballot, Budget, Proposal
 from .pabulib_io import budget_export_pabulib, budget_import_pabulib
 from .plots import cost_support_plot
 from .services import Choices
-from .tally import voter_share_spending, why_text
 
 
 def _budget(request: HttpRequest, initiative_slug: str, slug: str) -> Budget:
@@ -496,6 +495,10 @@ def budget_export(request: HttpRequest, initiative_slug: str, slug: str) -> Http
 
 @require_http_methods(["GET", "HEAD"])
 def results(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
+    # The tally (NumPy, the compiled kernels) loads only when results are shown, so no other
+    # page depends on it.
+    from .tally import voter_share_spending, why_text
+
     budget = _budget(request, initiative_slug, slug)
     can_manage = request.user.has_perm("commissioning.manage_budget", budget)
     published = budget.stage == Budget.Stage.PUBLISHED
