@@ -12,11 +12,11 @@ from factories import OrganisationFactory, PersonFactory, ServiceFactory
 
 
 @pytest.mark.django_db
-def test_initiative_create_makes_four_phases_co_leads_and_audit_entries():
+def test_initiative_create_makes_four_phases_co_leads_and_audit_entries(administrator):
     lead = PersonFactory()
     fire = OrganisationFactory()
     initiative = services.initiative_create(
-        actor=lead,
+        actor=administrator,
         title="Safe and Well visits",
         slug="safe-and-well",
         service=ServiceFactory(),
@@ -36,10 +36,10 @@ def test_initiative_create_makes_four_phases_co_leads_and_audit_entries():
 
 
 @pytest.mark.django_db
-def test_an_invalid_initiative_is_refused_and_nothing_is_written():
+def test_an_invalid_initiative_is_refused_and_nothing_is_written(administrator):
     with pytest.raises(ValidationError):
         services.initiative_create(
-            actor=None,
+            actor=administrator,
             title="",
             slug="x",
             service=ServiceFactory(),
