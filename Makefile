@@ -53,8 +53,8 @@ test: install-test compilemessages browser lint
 demo: install compilemessages
 	$(BIN)/coproduce migrate --noinput
 	$(BIN)/coproduce collectstatic --noinput >/dev/null
-	$(BIN)/coproduce load_demo --site-url http://$(HOST):$(PORT)
-	$(BIN)/gunicorn coproduce.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	SITE_URL=http://$(HOST):$(PORT) $(BIN)/coproduce load_demo
+	SITE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn coproduce.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
+from coproduce.cli import prepare_sqlite_directories
 from coproduce.initiatives.models import Participation
 from factories import (
     PASSWORD,
@@ -23,6 +24,13 @@ def english():
     test through the thread's active translation."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """pytest-django asks this fixture before it creates the test database: the settings create
+    no directory when imported, so make the SQLite file's directory here."""
+    prepare_sqlite_directories()
 
 
 @pytest.fixture

@@ -7,10 +7,28 @@ computation and should start fast); everything else is a Django management comma
 
 import os
 import sys
+from pathlib import Path
 
 PURE_COMMANDS = {
     "pb": "Participatory budgeting: 'coproduce pb tally FILE.pb --rule mes' (no database needed).",
 }
+
+
+def prepare_sqlite_directories() -> None:
+    """Make the directories of the SQLite database files (the main one and the test one).
+
+    SQLite creates a missing file but not a missing directory. The settings create nothing when
+    imported, so whatever is about to open the database calls this first: the ``coproduce``
+    command below, and the test suite's set-up.
+    """
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] != "django.db.backends.sqlite3":
+            continue
+        for name in (database.get("NAME"), (database.get("TEST") or {}).get("NAME")):
+            if name and str(name) != ":memory:" and not str(name).startswith("file:"):
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.settings")
     from django.core.management import execute_from_command_line
 
+    prepare_sqlite_directories()
     if len(argv) == 1 or argv[1] in ("help", "--help", "-h"):
         print("Coproduce commands without a database:")
         for name, text in PURE_COMMANDS.items():

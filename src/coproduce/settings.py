@@ -23,14 +23,18 @@ BASE_DIR = Path(
         default=str(_checkout if (_checkout / "pyproject.toml").exists() else Path.cwd()),
     )
 )
+# Nothing is created at import: the ``coproduce`` command makes the SQLite directory before it
+# runs (see ``coproduce.cli``), collectstatic makes STATIC_ROOT, file storage makes MEDIA_ROOT.
 VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 # The demo key only ever protects a local demo; production must set SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="coproduce-demo-key-not-for-production-use-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where people reach the site: the base of links in emails and feeds, which are written outside
+# any request (after commit, by commands, by scheduled jobs).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -128,7 +132,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
-Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 # The Leaflet map library comes from the django-leaflet package (installed from the package
 # registry, never committed). Only its static files are used: the app itself needs GeoDjango.
 _leaflet = importlib.util.find_spec("leaflet")

@@ -212,3 +212,26 @@ def test_concurrent_ballots_of_one_person_end_as_one_ballot_on_postgresql(
     ballots = Ballot.objects.filter(budget=voting_budget, voter=citizen)
     assert ballots.count() == 1
     assert ballots.get().choices.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_rule_changes_until_voting_opens_and_only_by_a_co_lead(voting_budget, co_lead, citizen):
+    with pytest.raises(ValidationError, match="fixed once voting opens"):
+        services.budget_set_rule(actor=co_lead, budget=voting_budget, rule="greedy")
+    draft = services.budget_create(
+        actor=co_lead,
+        initiative=voting_budget.initiative,
+        title="Next year",
+        slug="next-year",
+        areas=[("Riverside", 1000)],
+    )
+    with pytest.raises(PermissionDenied):
+        services.budget_set_rule(actor=citizen, budget=draft, rule="greedy")
+    services.budget_set_rule(actor=co_lead, budget=draft, rule="greedy")
+    assert Budget.objects.get(pk=draft.pk).rule == "greedy"
+
+
+@pytest.mark.django_db
+def test_advancing_a_budget_needs_a_co_lead(budget, citizen):
+    with pytest.raises(PermissionDenied):
+        services.budget_advance(actor=citizen, budget=budget, to_stage="review")

@@ -8,15 +8,15 @@ from coproduce.audit.models import AuditEntry
 from coproduce.audit.selectors import audit_verify
 from coproduce.initiatives import services
 from coproduce.initiatives.models import CoLeadInvitation, Initiative, Participation, Phase
-from factories import OrganisationFactory, PersonFactory, ServiceFactory
+from factories import InitiativeFactory, OrganisationFactory, PersonFactory, ServiceFactory
 
 
 @pytest.mark.django_db
-def test_initiative_create_makes_four_phases_co_leads_and_audit_entries():
+def test_initiative_create_makes_four_phases_co_leads_and_audit_entries(administrator):
     lead = PersonFactory()
     fire = OrganisationFactory()
     initiative = services.initiative_create(
-        actor=lead,
+        actor=administrator,
         title="Safe and Well visits",
         slug="safe-and-well",
         service=ServiceFactory(),
@@ -36,10 +36,10 @@ def test_initiative_create_makes_four_phases_co_leads_and_audit_entries():
 
 
 @pytest.mark.django_db
-def test_an_invalid_initiative_is_refused_and_nothing_is_written():
+def test_an_invalid_initiative_is_refused_and_nothing_is_written(administrator):
     with pytest.raises(ValidationError):
         services.initiative_create(
-            actor=None,
+            actor=administrator,
             title="",
             slug="x",
             service=ServiceFactory(),
@@ -126,3 +126,45 @@ def test_accepting_promotes_an_existing_citizen(initiative, co_lead, citizen):
     services.co_lead_invitation_answer(person=citizen, invitation=invitation, accept=True)
     assert initiative.participations.get(person=citizen).role == Participation.Role.CO_LEAD
     assert CoLeadInvitation.objects.get().status == CoLeadInvitation.Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_co_leads_add_people_but_only_administrators_appoint_co_leads(
+    initiative, co_lead, administrator
+):
+    newcomer, second = PersonFactory(), PersonFactory()
+    services.participation_add(
+        actor=co_lead, person=newcomer, initiative=initiative, role="citizen", channel="admin"
+    )
+    with pytest.raises(PermissionDenied):
+        services.participation_add(
+            actor=co_lead, person=second, initiative=initiative, role="co_lead", channel="admin"
+        )
+    participation = initiative.participations.get(person=newcomer)
+    with pytest.raises(PermissionDenied):
+        services.participation_change_role(
+            actor=co_lead, participation=participation, role="co_lead"
+        )
+    services.participation_change_role(
+        actor=administrator, participation=participation, role="co_lead"
+    )
+    assert initiative.participations.filter(role="co_lead").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_last_co_lead_cannot_be_removed_or_demoted(initiative, co_lead, administrator):
+    lead = initiative.participations.get(person=co_lead)
+    with pytest.raises(ValidationError):
+        services.participation_change_role(
+            actor=administrator, participation=lead, role="professional"
+        )
+    with pytest.raises(ValidationError):
+        services.participation_remove(actor=administrator, participation=lead)
+    assert initiative.participations.get(person=co_lead).role == "co_lead"
+
+
+@pytest.mark.django_db
+def test_nobody_joins_a_draft(outsider):
+    draft = InitiativeFactory(status=Initiative.Status.DRAFT)
+    with pytest.raises(PermissionDenied):
+        services.initiative_join(person=outsider, initiative=draft)

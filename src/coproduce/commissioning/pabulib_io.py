@@ -14,6 +14,7 @@ from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative
 from coproduce.methods.pb import pabulib
 from coproduce.people.models import Person
+from coproduce.people.permissions import require
 
 from .models import Ballot, BallotChoice, Budget, BudgetArea, Proposal
 from .services import budget_create
@@ -56,7 +57,7 @@ def _int_meta(meta: dict[str, str], key: str) -> int | None:
 
 def budget_import_pabulib(
     *,
-    actor: Person | None,
+    actor: Person,
     initiative: Initiative,
     data: bytes,
     slug: str,
@@ -66,7 +67,15 @@ def budget_import_pabulib(
     completion: str = Budget.Completion.ADD1_GREEDY,
     utility: str | None = None,
 ) -> Budget:
-    """Create a closed budget holding the file's projects and ballots, ready to tally."""
+    """Create a closed budget holding the file's projects and ballots, ready to tally.
+
+    Asks the permission before reading the file, so nobody else makes the server parse it."""
+    require(
+        actor,
+        "commissioning.create_budget",
+        initiative,
+        _("Only the initiative's co-leads may import a vote."),
+    )
     try:
         election = pabulib.parse(data.decode("utf-8-sig"), source=filename)
     except UnicodeDecodeError as error:

@@ -3,7 +3,7 @@
 import rules
 
 from coproduce.initiatives.models import Participation
-from coproduce.initiatives.rules import is_administrator
+from coproduce.initiatives.rules import is_administrator, is_co_lead
 from coproduce.people.selectors import person_is_professional
 
 
@@ -34,7 +34,11 @@ def is_professional_in_budget(person, budget) -> bool:
     return takes_part and person_is_professional(person)
 
 
+# About an initiative: who opens (or imports) a budget in it.
+rules.add_perm("commissioning.create_budget", is_co_lead | is_administrator)
+# About a budget.
 rules.add_perm("commissioning.manage_budget", leads_budget | is_administrator)
+rules.add_perm("commissioning.submit_proposal", rules.is_authenticated)
 rules.add_perm(
     "commissioning.review_proposal", is_professional_in_budget | leads_budget | is_administrator
 )

@@ -1,4 +1,5 @@
-"""Every write of a participatory budget, each in one transaction with its audit entry.
+"""Every write of a participatory budget, each checking its actor's permission (the rules of
+``commissioning.rules``) and running in one transaction with its audit entry.
 
 Closing a vote and publishing its result are audited as decisions of the initiative (action
 names ``budget.close_vote`` and ``budget.publish``), so a decision register can list them.
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
+from coproduce.people.permissions import require
 
 from .ballots import BallotRules, check_ballot
 from .models import (
@@ -40,6 +42,24 @@ def _stage(budget_id: int) -> str:
 
 
 NEXT_STAGE = dict(zip(Budget.STAGE_ORDER, Budget.STAGE_ORDER[1:], strict=False))
+
+
+def _require_manager(actor: Person, budget: Budget) -> None:
+    require(
+        actor,
+        "commissioning.manage_budget",
+        budget,
+        _("Only the initiative's co-leads may do this."),
+    )
+
+
+def _require_official(actor: Person, budget: Budget) -> None:
+    require(
+        actor,
+        "commissioning.enter_paper_ballot",
+        budget,
+        _("Only officials of the initiative enter paper ballots."),
+    )
 
 
 def budget_create(
@@ -64,6 +84,12 @@ def budget_create(
     source: str = "",
 ) -> Budget:
     """Open a budget in the initiative's co-commissioning phase, announcing its tally rule."""
+    require(
+        actor,
+        "commissioning.create_budget",
+        initiative,
+        _("Only the initiative's co-leads may open a budget."),
+    )
     areas = list(areas)
     if not areas:
         raise ValidationError(_("A budget needs at least one area heading with an amount."))
@@ -118,6 +144,7 @@ def budget_create(
 
 def budget_advance(*, actor: Person, budget: Budget, to_stage: str) -> Budget:
     """Move a budget to its next stage; stages never go back and never skip."""
+    _require_manager(actor, budget)
     with transaction.atomic():
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
         if NEXT_STAGE.get(budget.stage) != to_stage:
@@ -153,6 +180,29 @@ def budget_advance(*, actor: Person, budget: Budget, to_stage: str) -> Budget:
     return budget
 
 
+def budget_set_rule(*, actor: Person, budget: Budget, rule: str) -> Budget:
+    """Change the tally rule. The rule is announced before voting, so it is fixed once voting
+    opens: changing it afterwards would change the election."""
+    _require_manager(actor, budget)
+    if rule not in Budget.Rule.values:
+        raise ValidationError({"rule": _("Unknown rule.")})
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        if budget.stage_reached(Budget.Stage.VOTING):
+            raise ValidationError(_("The rule is fixed once voting opens."))
+        if budget.rule != rule:
+            previous = budget.rule
+            budget.rule = rule
+            budget.save(update_fields=["rule"])
+            audit_record(
+                actor=actor,
+                action="budget.set_rule",
+                target=budget,
+                payload={"initiative": budget.initiative_id, "from": previous, "to": rule},
+            )
+    return budget
+
+
 def proposal_submit(
     *,
     actor: Person,
@@ -164,6 +214,8 @@ def proposal_submit(
     location: str = "",
     on_behalf_of: Organisation | None = None,
 ) -> Proposal:
+    """Anyone logged in proposes a project, for themselves or one of their organisations."""
+    require(actor, "commissioning.submit_proposal", budget, _("Log in to propose a project."))
     if _stage(budget.pk) != Budget.Stage.PROPOSALS:
         raise ValidationError(_("This budget is not taking proposals now."))
     if area.budget_id != budget.pk:
@@ -198,6 +250,12 @@ def proposal_review(
     *, actor: Person, proposal: Proposal, feasible: bool, cost: Decimal, reason: str
 ) -> Review:
     """Record a professional's public reason; the latest review decides the proposal's status."""
+    require(
+        actor,
+        "commissioning.review_proposal",
+        proposal.budget,
+        _("Only professionals taking part in the initiative review proposals."),
+    )
     if _stage(proposal.budget_id) not in (Budget.Stage.PROPOSALS, Budget.Stage.REVIEW):
         raise ValidationError(_("Reviews are closed once voting opens."))
     if not reason.strip():
@@ -225,6 +283,7 @@ def census_upload(*, actor: Person, budget: Budget, data: bytes) -> int:
 
     Every bad row is reported with its line number, and then nothing is imported.
     """
+    _require_manager(actor, budget)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -419,6 +478,7 @@ def paper_ballot_enter(
     *, official: Person, budget: Budget, choices: Choices, voter_area: str = ""
 ) -> Ballot:
     """An official types in a paper ballot; it counts once a second official confirms it."""
+    _require_official(official, budget)
     stage = _stage(budget.pk)
     if stage not in (Budget.Stage.VOTING, Budget.Stage.CLOSED):
         raise ValidationError(_("Paper ballots are entered while voting is open or just closed."))
@@ -450,6 +510,8 @@ def paper_ballot_enter(
 
 
 def paper_ballot_confirm(*, official: Person, ballot: Ballot) -> Ballot:
+    """A second official confirms a typed-in paper ballot, which then counts."""
+    _require_official(official, ballot.budget)
     with transaction.atomic():
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if ballot.channel != Ballot.Channel.PAPER or ballot.counted:
@@ -470,10 +532,11 @@ def paper_ballot_confirm(*, official: Person, ballot: Ballot) -> Ballot:
     return ballot
 
 
-def budget_tally(*, actor: Person | None, budget: Budget) -> list[Result]:
+def budget_tally(*, actor: Person, budget: Budget) -> list[Result]:
     """Compute the result of every area heading with the rule announced before voting."""
     from .tally import tally_area
 
+    _require_manager(actor, budget)
     if _stage(budget.pk) != Budget.Stage.CLOSED:
         raise ValidationError(_("Close the vote before computing the result."))
     with transaction.atomic():
@@ -520,6 +583,8 @@ def milestone_add(
     photo=None,
     photo_description: str = "",
 ) -> Milestone:
+    """Report the delivery of a funded project, so voters see what became of their vote."""
+    _require_manager(actor, proposal.budget)
     if _stage(proposal.budget_id) != Budget.Stage.PUBLISHED:
         raise ValidationError(_("Delivery is tracked once the result is published."))
     if not proposal.budget.results.filter(selected=proposal).exists():

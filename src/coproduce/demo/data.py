@@ -9,7 +9,7 @@ give the same plan, which is what makes the demo reproducible and testable witho
 import datetime as dt
 import random
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -152,7 +152,6 @@ class ParticipationPlan:
     organisation: str | None  # slug
     joined_at: dt.datetime
     channel: str
-    added_by: str | None  # email of the person the audit log names, None for the system
 
 
 @dataclass(frozen=True)
@@ -346,7 +345,6 @@ class _Builder:
                 organisation=organisation,
                 joined_at=joined_at,
                 channel=channel,
-                added_by=None,  # filled in by _who_added once the co-leads are known
             )
         )
 
@@ -406,32 +404,13 @@ class _Builder:
             citizens.append(email)
         self.citizens_of[case.slug] = citizens
 
-    def who_added(
-        self, participation: ParticipationPlan, first_co_lead: dict[str, str]
-    ) -> str | None:
-        """The person the audit log names for a participation, as the platform would record it."""
-        if participation.channel == SELF:
-            return participation.person
-        if participation.channel in (FOUNDER, INVITATION):
-            return first_co_lead[participation.initiative]
-        if participation.channel == ADMIN:
-            return next(account.email for account in DEMO_ACCOUNTS if account.superuser)
-        return None  # imported by the system
-
     def plan(self, seed: int) -> DemoPlan:
         for account in DEMO_ACCOUNTS:
             self.account(account)
         for case in CASES:
             self.case(case)
 
-        first_co_lead: dict[str, str] = {}
-        for participation in self.participations:
-            if participation.role == CO_LEAD:
-                first_co_lead.setdefault(participation.initiative, participation.person)
-        participations = [
-            replace(participation, added_by=self.who_added(participation, first_co_lead))
-            for participation in self.participations
-        ]
+        participations = list(self.participations)
 
         people = []
         for person in self.people.values():

@@ -1,8 +1,11 @@
 """Writing the demo data set to the database, through the same services the web and API use.
 
-Every row is created by a service function (or, for people and public services, which have no
-bulk service yet, by the same steps plus an audit row), so the demo's audit log is a faithful
-record and ``coproduce audit verify`` passes on it.
+The loader first creates the demo's people (there is nobody yet to act, so the system does, with
+an audit row naming the demo as source); from then on it acts as the demo administrator, and
+every organisation, membership, public service, initiative, phase and participation is written
+by a service that checks that actor's permission like any other call. Budgets are then run by
+the initiative's own co-lead, officials and voters. The demo's audit log is a faithful record and
+``coproduce audit verify`` passes on it.
 """
 
 import datetime as dt
@@ -15,13 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.audit.services import audit_record
-from coproduce.initiatives.models import Initiative, Participation, Phase, Service
-from coproduce.initiatives.services import initiative_create, participation_add
+from coproduce.initiatives.models import Initiative, Participation, Phase
+from coproduce.initiatives.services import initiative_create, participation_add, service_create
 from coproduce.people.models import Organisation, Person
 from coproduce.people.services import membership_add, organisation_create
 
 from .budgets import load_demo_budgets
-from .cases import CO_LEAD, ServiceDef
+from .cases import CO_LEAD
 from .data import (
     DEFAULT_SEED,
     DEMO_ACCOUNTS,
@@ -62,28 +65,6 @@ def demo_counts() -> DemoCounts:
     )
 
 
-def _service_create(
-    *, actor: Person | None, definition: ServiceDef, funder: Organisation
-) -> Service:
-    # Public services have no service function of their own yet; this one follows the pattern.
-    with transaction.atomic():
-        service = Service(
-            name=definition.name,
-            sector=definition.sector,
-            funder=funder,
-            description=definition.description,
-        )
-        service.full_clean()
-        service.save()
-        audit_record(
-            actor=actor,
-            action="service.create",
-            target=service,
-            payload={"sector": definition.sector, "funder": funder.pk},
-        )
-    return service
-
-
 def _person_create(*, plan: PersonPlan, password_hash: str | None) -> Person:
     """Create one person and record it. Demo accounts get the shared password's hash, computed
     once by the caller: hashing it for each account would take most of the loading time."""
@@ -109,10 +90,20 @@ def _person_create(*, plan: PersonPlan, password_hash: str | None) -> Person:
 
 
 def _load(plan: DemoPlan, progress: Progress) -> None:
+    password_hash = make_password(DEMO_PASSWORD)
+    people: dict[str, Person] = {}
+    for number, person_plan in enumerate(plan.people, start=1):
+        people[person_plan.email] = _person_create(
+            plan=person_plan, password_hash=password_hash if person_plan.account else None
+        )
+        if number % 200 == 0:
+            progress(f"People: {number}/{len(plan.people)}")
+    administrator = people[next(account.email for account in DEMO_ACCOUNTS if account.superuser)]
+
     organisations: dict[str, Organisation] = {}
     for definition in plan.organisations:
         organisations[definition.slug] = organisation_create(
-            actor=None,
+            actor=administrator,
             name=definition.name,
             slug=definition.slug,
             sectors=list(definition.sectors),
@@ -123,17 +114,9 @@ def _load(plan: DemoPlan, progress: Progress) -> None:
     hybrids = sum(1 for organisation in organisations.values() if organisation.is_hybrid)
     progress(f"Organisations: {len(organisations)} ({hybrids} hybrid)")
 
-    password_hash = make_password(DEMO_PASSWORD)
-    people: dict[str, Person] = {}
-    for number, person_plan in enumerate(plan.people, start=1):
-        people[person_plan.email] = _person_create(
-            plan=person_plan, password_hash=password_hash if person_plan.account else None
-        )
-        if number % 200 == 0:
-            progress(f"People: {number}/{len(plan.people)}")
     for membership in plan.memberships:
         membership_add(
-            actor=None,
+            actor=administrator,
             person=people[membership.person],
             organisation=organisations[membership.organisation],
             role=membership.role,
@@ -143,20 +126,21 @@ def _load(plan: DemoPlan, progress: Progress) -> None:
 
     for number, initiative_plan in enumerate(plan.initiatives, start=1):
         case = initiative_plan.case
-        service = _service_create(
-            actor=None,
-            definition=case.service,
+        service = service_create(
+            actor=administrator,
+            name=case.service.name,
+            sector=case.service.sector,
             funder=organisations[case.service.funder],
+            description=case.service.description,
         )
         participations = sorted(
             (p for p in plan.participations if p.initiative == case.slug),
             key=lambda p: (p.role != CO_LEAD, p.joined_at),
         )
-        first_co_lead = people[participations[0].person]
         # Co-leads join through participation_add rather than initiative_create(co_leads=...)
         # so that their joining date is the start of the initiative, not the day of loading.
         initiative = initiative_create(
-            actor=first_co_lead,
+            actor=administrator,
             title=case.title,
             slug=case.slug,
             service=service,
@@ -170,7 +154,7 @@ def _load(plan: DemoPlan, progress: Progress) -> None:
         )
         for participation in participations:
             participation_add(
-                actor=people[participation.added_by] if participation.added_by else None,
+                actor=administrator,
                 person=people[participation.person],
                 initiative=initiative,
                 role=participation.role,

@@ -1,8 +1,23 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coproduce.audit.admin import AuditedAdmin
 
+from . import services
 from .models import CoLeadInvitation, Initiative, Participation, Phase, Service
+
+CO_LEAD = Participation.Role.CO_LEAD
+
+
+def _roles_but_co_lead(db_field, kwargs: dict) -> dict:
+    """The role field offers every role except co-lead: co-leads are appointed through the
+    services (an accepted invitation, or an administrator's action), never typed in a form."""
+    if db_field.name == "role":
+        kwargs["choices"] = [("", "---------")] + [
+            (value, label) for value, label in Participation.Role.choices if value != CO_LEAD
+        ]
+    return kwargs
 
 
 class PhaseInline(admin.TabularInline):
@@ -12,9 +27,19 @@ class PhaseInline(admin.TabularInline):
 
 
 class ParticipationInline(admin.TabularInline):
+    """Everyone but the co-leads, who are listed read-only on the initiative."""
+
     model = Participation
     extra = 0
     autocomplete_fields = ["person", "organisation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(role=CO_LEAD)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        return super().formfield_for_choice_field(
+            db_field, request, **_roles_but_co_lead(db_field, kwargs)
+        )
 
 
 @admin.register(Service)
@@ -32,7 +57,19 @@ class InitiativeAdmin(AuditedAdmin):
     search_fields = ["title", "summary", "area", "service__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["service", "host"]
+    readonly_fields = ["co_leads"]
     inlines = [PhaseInline, ParticipationInline]
+
+    @admin.display(description=gettext_lazy("co-leads"))
+    def co_leads(self, initiative: Initiative) -> str:
+        if initiative.pk is None:
+            return ""
+        return ", ".join(
+            str(participation.person)
+            for participation in initiative.participations.filter(role=CO_LEAD).select_related(
+                "person"
+            )
+        )
 
 
 @admin.register(Phase)
@@ -44,10 +81,71 @@ class PhaseAdmin(AuditedAdmin):
 
 @admin.register(Participation)
 class ParticipationAdmin(AuditedAdmin):
+    """A co-lead's participation is read-only: who leads is changed by the actions below, which
+    call the services (only an administrator appoints or removes a co-lead, and the last co-lead
+    stays)."""
+
     list_display = ["person", "initiative", "role", "organisation", "channel", "joined_at"]
     list_filter = ["role", "channel", "initiative"]
     search_fields = ["person__email", "person__display_name", "initiative__title"]
     autocomplete_fields = ["person", "initiative", "organisation"]
+    actions = ["make_co_lead", "step_down_as_co_lead", "remove_from_initiative"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        return super().formfield_for_choice_field(
+            db_field, request, **_roles_but_co_lead(db_field, kwargs)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.role == CO_LEAD:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.role == CO_LEAD:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        """No bulk delete: it would remove co-leads behind the services' back."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=gettext_lazy("Make co-lead"))
+    def make_co_lead(self, request, queryset):
+        self.apply_service(
+            request,
+            queryset.select_related("person", "initiative"),
+            lambda participation: services.participation_change_role(
+                actor=request.user, participation=participation, role=CO_LEAD
+            ),
+            _("%(object)s: now a co-lead."),
+        )
+
+    @admin.action(description=gettext_lazy("Step down as co-lead (stays as a professional)"))
+    def step_down_as_co_lead(self, request, queryset):
+        self.apply_service(
+            request,
+            queryset.filter(role=CO_LEAD).select_related("person", "initiative"),
+            lambda participation: services.participation_change_role(
+                actor=request.user,
+                participation=participation,
+                role=Participation.Role.PROFESSIONAL,
+            ),
+            _("%(object)s: no longer a co-lead."),
+        )
+
+    @admin.action(description=gettext_lazy("Remove from the initiative"))
+    def remove_from_initiative(self, request, queryset):
+        self.apply_service(
+            request,
+            list(queryset.select_related("person", "initiative")),
+            lambda participation: services.participation_remove(
+                actor=request.user, participation=participation
+            ),
+            _("%(object)s: removed."),
+        )
 
 
 @admin.register(CoLeadInvitation)

@@ -2,7 +2,11 @@
 
 import rules
 
+from coproduce.people.rules import is_administrator
+
 from .models import Participation
+
+__all__ = ["is_administrator", "is_co_lead", "is_invitee", "is_participant", "is_professional"]
 
 
 @rules.predicate
@@ -31,9 +35,29 @@ def is_professional(person, initiative) -> bool:
     ).exists()
 
 
-is_administrator = rules.is_superuser
+@rules.predicate
+def is_invitee(person, invitation) -> bool:
+    """The invitation was sent to this person's email address."""
+    if invitation is None or not getattr(person, "is_authenticated", False):
+        return False
+    return invitation.email.lower() == person.email.lower()
 
+
+@rules.predicate
+def is_public(person, initiative) -> bool:
+    """Past its draft: drafts are seen by their participants and administrators only."""
+    return initiative is not None and initiative.status != initiative.Status.DRAFT
+
+
+# Public services and initiatives are registered by administrators (there is no page for it yet).
+rules.add_perm("initiatives.create_service", is_administrator)
+rules.add_perm("initiatives.create_initiative", is_administrator)
 rules.add_perm("initiatives.edit_initiative", is_co_lead | is_administrator)
 rules.add_perm("initiatives.invite_co_lead", is_co_lead | is_administrator)
-rules.add_perm("initiatives.join_initiative", rules.is_authenticated & ~is_participant)
+rules.add_perm("initiatives.answer_invitation", is_invitee)
+rules.add_perm("initiatives.join_initiative", rules.is_authenticated & is_public & ~is_participant)
 rules.add_perm("initiatives.leave_initiative", is_participant)
+# Adding or removing someone else. Co-leads share the lead by invitation, which the new co-lead
+# accepts; only an administrator appoints or removes a co-lead directly.
+rules.add_perm("initiatives.manage_participants", is_co_lead | is_administrator)
+rules.add_perm("initiatives.appoint_co_lead", is_administrator)

@@ -1,13 +1,14 @@
-"""Every write about initiatives, phases and participation.
+"""Every write about public services, initiatives, phases and participation.
 
-Each function takes keyword arguments only, runs in one transaction and appends to the audit log,
-so the web, the API and scripts behave identically.
+Each function takes keyword arguments only, checks its actor's permission with the rules of
+``initiatives.rules``, runs in one transaction and appends to the audit log, so the web, the API,
+commands and the admin behave identically.
 """
 
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -16,10 +17,44 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.people.models import Organisation, Person
+from coproduce.people.permissions import require
 
 from .models import CoLeadInvitation, Initiative, Participation, Phase, Service
+from .rules import is_participant
 
 INITIATIVE_EDITABLE = ("title", "summary", "description", "area", "level", "status", "host")
+
+
+def _co_leads_only() -> str:
+    return _("Only the initiative's co-leads and administrators may do this.")
+
+
+def service_create(
+    *,
+    actor: Person,
+    name: str,
+    sector: str,
+    funder: Organisation | None = None,
+    description: str = "",
+) -> Service:
+    """Register a publicly financed service, which initiatives are then built around."""
+    require(
+        actor,
+        "initiatives.create_service",
+        None,
+        _("Only administrators may add a public service."),
+    )
+    with transaction.atomic():
+        service = Service(name=name, sector=sector, funder=funder, description=description)
+        service.full_clean()
+        service.save()
+        audit_record(
+            actor=actor,
+            action="service.create",
+            target=service,
+            payload={"sector": sector, "funder": funder.pk if funder else None},
+        )
+    return service
 
 
 def initiative_create(
@@ -39,6 +74,12 @@ def initiative_create(
 ) -> Initiative:
     """Create an initiative with its four phases (all planned unless ``phases`` says otherwise)
     and its founding co-leads."""
+    require(
+        actor,
+        "initiatives.create_initiative",
+        None,
+        _("Only administrators may open an initiative."),
+    )
     with transaction.atomic():
         initiative = Initiative(
             title=title,
@@ -65,7 +106,7 @@ def initiative_create(
             payload={"service": service.pk, "level": level, "host": host.pk if host else None},
         )
         for person, organisation in co_leads:
-            participation_add(
+            _participation_write(
                 actor=actor,
                 person=person,
                 initiative=initiative,
@@ -77,9 +118,12 @@ def initiative_create(
 
 
 def initiative_update(*, actor: Person, initiative: Initiative, **fields) -> Initiative:
+    """Edit an initiative's description, level, status or host (the page "edit", the admin and
+    the demo all come here). Only the fields that really change are saved and audited."""
     unknown = set(fields) - set(INITIATIVE_EDITABLE)
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)} here")
+    require(actor, "initiatives.edit_initiative", initiative, _co_leads_only())
     with transaction.atomic():
         changed = [name for name, value in fields.items() if getattr(initiative, name) != value]
         for name in changed:
@@ -105,6 +149,8 @@ def phase_update(
     status: str,
     notes: str | None = None,
 ) -> Phase:
+    """Plan or move one of the four stages; co-leads decide when each stage runs."""
+    require(actor, "initiatives.edit_initiative", phase.initiative, _co_leads_only())
     with transaction.atomic():
         before = (phase.starts_on, phase.ends_on, phase.status, phase.notes)
         phase.starts_on, phase.ends_on, phase.status = starts_on, ends_on, status
@@ -129,7 +175,7 @@ def phase_update(
 
 def participation_add(
     *,
-    actor: Person | None,
+    actor: Person,
     person: Person,
     initiative: Initiative,
     role: str,
@@ -137,6 +183,43 @@ def participation_add(
     organisation: Organisation | None = None,
     joined_at: dt.datetime | None = None,
 ) -> Participation:
+    """A co-lead or an administrator adds someone to an initiative. Only an administrator adds
+    a co-lead directly: otherwise a co-lead shares the lead by invitation, which the new co-lead
+    accepts (:func:`co_lead_invite`)."""
+    _require_participants_change(actor, initiative, role)
+    return _participation_write(
+        actor=actor,
+        person=person,
+        initiative=initiative,
+        role=role,
+        channel=channel,
+        organisation=organisation,
+        joined_at=joined_at,
+    )
+
+
+def _require_participants_change(actor: Person, initiative: Initiative, *roles: str) -> None:
+    require(actor, "initiatives.manage_participants", initiative, _co_leads_only())
+    if Participation.Role.CO_LEAD in roles:
+        require(
+            actor,
+            "initiatives.appoint_co_lead",
+            initiative,
+            _("Only administrators appoint or remove a co-lead; co-leads invite one instead."),
+        )
+
+
+def _participation_write(
+    *,
+    actor: Person,
+    person: Person,
+    initiative: Initiative,
+    role: str,
+    channel: str,
+    organisation: Organisation | None = None,
+    joined_at: dt.datetime | None = None,
+) -> Participation:
+    """Write a participation; the public service calling this has checked the permission."""
     with transaction.atomic():
         participation = Participation(
             person=person,
@@ -164,12 +247,13 @@ def participation_add(
 
 
 def initiative_join(*, person: Person, initiative: Initiative) -> Participation:
-    """A person joins as a citizen on their own initiative."""
+    """A person joins as a citizen on their own initiative (drafts take nobody new)."""
     if initiative.status in (Initiative.Status.ARCHIVED, Initiative.Status.COMPLETED):
         raise ValidationError(_("This initiative is closed to new members."))
-    if Participation.objects.filter(person=person, initiative=initiative).exists():
+    if is_participant(person, initiative):
         raise ValidationError(_("You already take part in this initiative."))
-    return participation_add(
+    require(person, "initiatives.join_initiative", initiative)
+    return _participation_write(
         actor=person,
         person=person,
         initiative=initiative,
@@ -180,6 +264,9 @@ def initiative_join(*, person: Person, initiative: Initiative) -> Participation:
 
 def initiative_leave(*, person: Person, initiative: Initiative) -> None:
     """Leave an initiative. The last co-lead cannot leave: someone must stay accountable."""
+    if getattr(person, "is_authenticated", False) and not is_participant(person, initiative):
+        raise ValidationError(_("You do not take part in this initiative."))
+    require(person, "initiatives.leave_initiative", initiative)
     with transaction.atomic():
         participation = (
             Participation.objects.select_for_update()
@@ -188,23 +275,89 @@ def initiative_leave(*, person: Person, initiative: Initiative) -> None:
         )
         if participation is None:
             raise ValidationError(_("You do not take part in this initiative."))
-        if participation.role == Participation.Role.CO_LEAD:
-            others = (
-                Participation.objects.select_for_update()
-                .filter(initiative=initiative, role=Participation.Role.CO_LEAD)
-                .exclude(pk=participation.pk)
+        if _is_last_co_lead(participation):
+            raise ValidationError(
+                _("You are the only co-lead. Invite another co-lead before you leave.")
             )
-            if not others.exists():
-                raise ValidationError(
-                    _("You are the only co-lead. Invite another co-lead before you leave.")
-                )
-        audit_record(
-            actor=person,
-            action="participation.remove",
-            target=participation,
-            payload={"person": person.pk, "initiative": initiative.pk, "role": participation.role},
-        )
-        participation.delete()
+        _participation_delete(actor=person, participation=participation)
+
+
+def _is_last_co_lead(participation: Participation) -> bool:
+    """Whether this is the initiative's only co-lead; locks the co-leads' rows to decide."""
+    if participation.role != Participation.Role.CO_LEAD:
+        return False
+    others = (
+        Participation.objects.select_for_update()
+        .filter(initiative_id=participation.initiative_id, role=Participation.Role.CO_LEAD)
+        .exclude(pk=participation.pk)
+    )
+    return not others.exists()
+
+
+def _participation_delete(*, actor: Person, participation: Participation) -> None:
+    audit_record(
+        actor=actor,
+        action="participation.remove",
+        target=participation,
+        payload={
+            "person": participation.person_id,
+            "initiative": participation.initiative_id,
+            "role": participation.role,
+        },
+    )
+    participation.delete()
+
+
+def participation_remove(*, actor: Person, participation: Participation) -> None:
+    """A co-lead or an administrator removes someone from an initiative (the admin's action).
+    Removing a co-lead is an administrator's decision, and the last co-lead stays."""
+    with transaction.atomic():
+        participation = Participation.objects.select_for_update().get(pk=participation.pk)
+        _require_participants_change(actor, participation.initiative, participation.role)
+        if _is_last_co_lead(participation):
+            raise ValidationError(
+                _("This is the initiative's only co-lead: appoint another co-lead first.")
+            )
+        _participation_delete(actor=actor, participation=participation)
+
+
+def participation_change_role(
+    *, actor: Person, participation: Participation, role: str
+) -> Participation:
+    """Change someone's role in an initiative. Making or unmaking a co-lead is an
+    administrator's decision, and the last co-lead keeps the role."""
+    if role not in Participation.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    with transaction.atomic():
+        participation = Participation.objects.select_for_update().get(pk=participation.pk)
+        _require_participants_change(actor, participation.initiative, participation.role, role)
+        if participation.role == role:
+            return participation
+        if role != Participation.Role.CO_LEAD and _is_last_co_lead(participation):
+            raise ValidationError(
+                _("This is the initiative's only co-lead: appoint another co-lead first.")
+            )
+        _role_write(actor=actor, participation=participation, role=role)
+    return participation
+
+
+def _role_write(
+    *,
+    actor: Person,
+    participation: Participation,
+    role: str,
+    organisation: Organisation | None = None,
+) -> None:
+    previous = participation.role
+    participation.role = role
+    participation.organisation = organisation or participation.organisation
+    participation.save(update_fields=["role", "organisation"])
+    audit_record(
+        actor=actor,
+        action="participation.change_role",
+        target=participation,
+        payload={"from": previous, "to": role},
+    )
 
 
 def _send_invitation(invitation: CoLeadInvitation, base_url: str) -> None:
@@ -228,8 +381,12 @@ def co_lead_invite(
     initiative: Initiative,
     email: str,
     organisation: Organisation | None = None,
-    base_url: str = "http://127.0.0.1:8000",
+    base_url: str | None = None,
 ) -> CoLeadInvitation:
+    """Invite someone to share the lead; the email links to ``base_url`` (default
+    ``settings.SITE_URL``)."""
+    require(actor, "initiatives.invite_co_lead", initiative, _co_leads_only())
+    base_url = base_url or settings.SITE_URL
     email = email.strip().lower()
     with transaction.atomic():
         if Participation.objects.filter(
@@ -262,12 +419,16 @@ def co_lead_invitation_answer(
     *, person: Person, invitation: CoLeadInvitation, accept: bool
 ) -> CoLeadInvitation:
     """Accept or decline. Accepting makes the person a co-lead (promoting an existing role)."""
+    require(
+        person,
+        "initiatives.answer_invitation",
+        invitation,
+        _("This invitation was sent to another email address."),
+    )
     with transaction.atomic():
         invitation = CoLeadInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != CoLeadInvitation.Status.PENDING:
             raise ValidationError(_("This invitation has already been answered."))
-        if invitation.email.lower() != person.email.lower():
-            raise PermissionDenied(_("This invitation was sent to another email address."))
         invitation.status = (
             CoLeadInvitation.Status.ACCEPTED if accept else CoLeadInvitation.Status.DECLINED
         )
@@ -284,7 +445,7 @@ def co_lead_invitation_answer(
                 .first()
             )
             if existing is None:
-                participation_add(
+                _participation_write(
                     actor=person,
                     person=person,
                     initiative=invitation.initiative,
@@ -293,15 +454,11 @@ def co_lead_invitation_answer(
                     channel=Participation.Channel.INVITATION,
                 )
             else:
-                previous = existing.role
-                existing.role = Participation.Role.CO_LEAD
-                existing.organisation = invitation.organisation or existing.organisation
-                existing.save(update_fields=["role", "organisation"])
-                audit_record(
+                _role_write(
                     actor=person,
-                    action="participation.change_role",
-                    target=existing,
-                    payload={"from": previous, "to": existing.role},
+                    participation=existing,
+                    role=Participation.Role.CO_LEAD,
+                    organisation=invitation.organisation,
                 )
     return invitation
 

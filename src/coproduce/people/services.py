@@ -1,4 +1,7 @@
-"""Every write about people and organisations; each runs in one transaction with its audit row."""
+"""Every write about people and organisations; each checks its actor's permission and runs in
+one transaction with its audit row."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.core import signing
@@ -11,6 +14,7 @@ from django.utils.translation import override
 from coproduce.audit.services import audit_record
 
 from .models import Membership, Organisation, Person
+from .permissions import require
 
 CONFIRM_SALT = "coproduce.people.confirm-email"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 7  # a week
@@ -45,9 +49,14 @@ def person_sign_up(
     display_name: str,
     preferred_language: str = "en",
     area: str = "",
-    base_url: str = "http://127.0.0.1:8000",
+    base_url: str | None = None,
 ) -> Person:
-    """Create an account and email a confirmation link once the account is committed."""
+    """Create an account and email a confirmation link once the account is committed.
+
+    Anyone may sign up, so no permission is asked: the new person is the actor. ``base_url``
+    (the site's address for the link) defaults to ``settings.SITE_URL``.
+    """
+    base_url = base_url or settings.SITE_URL
     with transaction.atomic():
         person = Person.objects.create_user(
             email=email,
@@ -63,7 +72,9 @@ def person_sign_up(
 
 def person_confirm_email(*, token: str) -> Person:
     """Mark an address confirmed. Raises ``signing.BadSignature`` (or its ``SignatureExpired``
-    subclass) or ``Person.DoesNotExist`` for a bad link."""
+    subclass) or ``Person.DoesNotExist`` for a bad link.
+
+    No permission is asked: the signed token, sent to that address only, is the proof."""
     data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=data["id"], email=data["email"])
@@ -75,10 +86,12 @@ def person_confirm_email(*, token: str) -> Person:
 
 
 def person_update_profile(*, person: Person, actor: Person, **fields) -> Person:
+    """Change a person's public profile: only they (or an administrator) may."""
     allowed = {"display_name", "area", "preferred_language", "bio"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)} through the profile")
+    require(actor, "people.edit_profile", person, _("You may only change your own profile."))
     with transaction.atomic():
         changed = [name for name, value in fields.items() if getattr(person, name) != value]
         for name in changed:
@@ -96,8 +109,13 @@ def person_update_profile(*, person: Person, actor: Person, **fields) -> Person:
 
 
 def organisation_create(
-    *, actor: Person | None, name: str, slug: str, sectors: list[str], **fields
+    *, actor: Person, name: str, slug: str, sectors: list[str], **fields
 ) -> Organisation:
+    """Register an organisation. Administrators do, so that a public agency cannot be
+    impersonated by whoever types its name first."""
+    require(
+        actor, "people.create_organisation", None, _("Only administrators may add organisations.")
+    )
     with transaction.atomic():
         organisation = Organisation(name=name, slug=slug, sectors=sectors, **fields)
         organisation.full_clean()
@@ -112,8 +130,22 @@ def organisation_create(
 
 
 def membership_add(
-    *, actor: Person | None, person: Person, organisation: Organisation, role: str, since=None
+    *,
+    actor: Person,
+    person: Person,
+    organisation: Organisation,
+    role: str,
+    since: dt.date | None = None,
 ) -> Membership:
+    """Record that a person belongs to an organisation. A membership makes a person a
+    professional (see ``person_is_professional``), which opens reviews and paper ballots, so
+    only the organisation's managers or an administrator may add one."""
+    require(
+        actor,
+        "people.manage_members",
+        organisation,
+        _("Only the organisation's managers and administrators may add members."),
+    )
     with transaction.atomic():
         membership = Membership(person=person, organisation=organisation, role=role, since=since)
         membership.full_clean()

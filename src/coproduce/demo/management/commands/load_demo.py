@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from coproduce.demo.data import DEFAULT_SEED, DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -24,11 +25,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--site-url",
-            default="http://127.0.0.1:8000",
-            help="Where the site will be served, for the sign-in hint (default %(default)s).",
+            default=None,
+            help="Where the site will be served, for the sign-in hint (default: SITE_URL).",
         )
 
-    def handle(self, *args, seed: int, site_url: str, verbosity: int, **options) -> None:
+    def handle(self, *args, seed: int, site_url: str | None, verbosity: int, **options) -> None:
+        site_url = site_url or settings.SITE_URL
+
         def progress(line: str) -> None:
             if verbosity >= 1:
                 self.stdout.write(f"  {line}")

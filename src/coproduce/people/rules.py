@@ -1,0 +1,34 @@
+"""Who may change people, organisations and memberships: small named predicates."""
+
+import rules
+
+from .models import Membership
+
+
+def _authenticated(person) -> bool:
+    return bool(getattr(person, "is_authenticated", False))
+
+
+@rules.predicate
+def is_self(actor, person) -> bool:
+    return person is not None and _authenticated(actor) and actor.pk == person.pk
+
+
+@rules.predicate
+def manages_organisation(actor, organisation) -> bool:
+    """Holds a manager membership of the organisation."""
+    if organisation is None or not _authenticated(actor):
+        return False
+    return Membership.objects.filter(
+        person=actor, organisation=organisation, role=Membership.Role.MANAGER
+    ).exists()
+
+
+# A platform administrator. Apps above import this one predicate rather than redefine it.
+is_administrator = rules.is_superuser
+
+# Names avoid Django's model permissions (add_/change_/delete_/view_), which staff may be granted
+# through groups: these are decided by the predicates alone.
+rules.add_perm("people.edit_profile", is_self | is_administrator)
+rules.add_perm("people.create_organisation", is_administrator)
+rules.add_perm("people.manage_members", manages_organisation | is_administrator)
