@@ -9,15 +9,14 @@ what to show; the service's check is the one that protects the data.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy
 
 from coproduce.initiatives.components import tabs_for
 from coproduce.initiatives.models import Initiative
+from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.initiatives.selectors import initiative_visible_to
 
 GET = ["GET", "HEAD"]
 GET_POST = ["GET", "HEAD", "POST"]
-CO_LEADS_ONLY = gettext_lazy("Only the initiative's co-leads and administrators may do this.")
 
 
 def initiative_or_404(request: HttpRequest, slug: str) -> Initiative:

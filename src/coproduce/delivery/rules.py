@@ -27,6 +27,10 @@ def leads_shift_initiative(person, shift) -> bool:
 rules.add_perm("delivery.manage_tasks", is_co_lead | is_administrator)
 rules.add_perm("delivery.confirm_requirements", is_co_lead | is_professional | is_administrator)
 
+# About a person's own shifts and calendar.
+rules.add_perm("delivery.sign_up", rules.is_authenticated)
+rules.add_perm("delivery.own_calendar", rules.is_authenticated)
+
 # About a shift: see who is coming and confirm their hours.
 rules.add_perm(
     "delivery.manage_shift", is_shift_professional | leads_shift_initiative | is_administrator

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Participation, Phase
+from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.initiatives.services import participation_ensure
 from coproduce.ledger.entries import (
     ContributionDraft,
@@ -33,16 +34,12 @@ from coproduce.ledger.entries import (
 from coproduce.ledger.models import Contribution, ContributionKind
 from coproduce.people.mail import send_to_person
 from coproduce.people.models import Person
+from coproduce.people.permissions import require
 
 from . import selectors
 from .models import CalendarFeed, Requirement, RequirementConfirmation, Shift, ShiftSignup, Task
 
 logger = logging.getLogger(__name__)
-
-
-def _require(actor, perm: str, obj, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise PermissionDenied(message)
 
 
 def requirement_create(
@@ -53,6 +50,12 @@ def requirement_create(
     description: str = "",
     valid_days: int | None = None,
 ) -> Requirement:
+    require(
+        actor,
+        "delivery.manage_tasks",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     with transaction.atomic():
         requirement = Requirement(
             initiative=initiative, name=name.strip(), description=description, valid_days=valid_days
@@ -78,7 +81,7 @@ def requirement_confirm(
 ) -> RequirementConfirmation:
     """A professional confirms (or renews) that a person meets a requirement."""
     now = now or timezone.now()
-    _require(
+    require(
         actor,
         "delivery.confirm_requirements",
         requirement.initiative,
@@ -147,6 +150,12 @@ def task_create(
     status: str = Task.Status.OPEN,
 ) -> Task:
     """Publish a task of the initiative's co-delivery phase."""
+    require(
+        actor,
+        "delivery.manage_tasks",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     if initiative.is_closed:
         raise ValidationError(_("This initiative is closed."))
     _check_requirements_belong(initiative, requirements)
@@ -187,6 +196,12 @@ def task_update(
     requirements: Sequence[Requirement] | None = None,
     **fields,
 ) -> Task:
+    require(
+        actor,
+        "delivery.manage_tasks",
+        task.initiative,
+        CO_LEADS_ONLY,
+    )
     unknown = set(fields) - set(TASK_EDITABLE)
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)} here")
@@ -235,6 +250,12 @@ def shift_create(
     professional: Person | None = None,
     notes: str = "",
 ) -> Shift:
+    require(
+        actor,
+        "delivery.manage_tasks",
+        task.initiative,
+        CO_LEADS_ONLY,
+    )
     _check_professional(task, professional)
     with transaction.atomic():
         shift = Shift(
@@ -306,6 +327,12 @@ def shift_update(
 ) -> Shift:
     """Change a shift. A capacity below the places already taken is refused; more places are
     filled from the waiting list at once."""
+    require(
+        actor,
+        "delivery.manage_tasks",
+        shift.task.initiative,
+        CO_LEADS_ONLY,
+    )
     now = now or timezone.now()
     with transaction.atomic():
         shift = _lock_shift(shift)
@@ -345,6 +372,7 @@ def shift_sign_up(*, person: Person, shift: Shift, now: dt.datetime | None = Non
     The shift row is locked for the whole transaction, so concurrent sign-ups take turns; the
     CHECK constraint on ``booked`` is the last line of defence.
     """
+    require(person, "delivery.sign_up", shift, _("Log in to sign up for a shift."))
     now = now or timezone.now()
     with transaction.atomic():
         shift = _lock_shift(shift)
@@ -394,7 +422,7 @@ def shift_signup_cancel(
         shift = _lock_shift(signup.shift)
         signup = ShiftSignup.objects.select_for_update().get(pk=signup.pk)
         if actor.pk != signup.person_id:
-            _require(
+            require(
                 actor,
                 "delivery.manage_shift",
                 shift,
@@ -437,7 +465,7 @@ def shift_hours_confirm(
     confirmed time contribution, linked to the task and the shift."""
     now = now or timezone.now()
     shift = signup.shift
-    _require(
+    require(
         actor,
         "delivery.manage_shift",
         shift,
@@ -607,6 +635,7 @@ def shift_reminders_send(
 
 def calendar_feed_for(*, person: Person) -> CalendarFeed:
     """The person's private calendar address, created on first use."""
+    require(person, "delivery.own_calendar", None, _("Log in to see your calendar."))
     with transaction.atomic():
         feed, created = CalendarFeed.objects.get_or_create(person=person)
         if created:
@@ -617,6 +646,7 @@ def calendar_feed_for(*, person: Person) -> CalendarFeed:
 def calendar_feed_reset(*, person: Person) -> CalendarFeed:
     """Replace the secret address, e.g. after it was shared by mistake; the old one stops
     working."""
+    require(person, "delivery.own_calendar", None, _("Log in to see your calendar."))
     with transaction.atomic():
         feed, _created = CalendarFeed.objects.select_for_update().get_or_create(person=person)
         feed.token = CalendarFeed._meta.get_field("token").default()

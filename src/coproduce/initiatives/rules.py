@@ -1,10 +1,14 @@
 """Who may do what with an initiative: small named predicates, one place for the whole app."""
 
 import rules
+from django.utils.translation import gettext_lazy
 
 from coproduce.people.rules import is_administrator
 
 from .models import Participation
+
+#: The refusal for what only co-leads (and administrators) may do.
+CO_LEADS_ONLY = gettext_lazy("Only the initiative's co-leads and administrators may do this.")
 
 __all__ = ["is_administrator", "is_co_lead", "is_invitee", "is_participant", "is_professional"]
 

@@ -466,5 +466,5 @@ def co_lead_invitation_answer(
 def participation_ensure(*, person: Person, initiative: Initiative) -> None:
     """Taking part in a task or a timebank makes a person a participant (as a citizen): join
     them unless they already take part in some role."""
-    if not Participation.objects.filter(person=person, initiative=initiative).exists():
+    if not is_participant(person, initiative):
         initiative_join(person=person, initiative=initiative)

@@ -12,14 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Participation, Phase
+from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.people.models import Membership, Organisation, Person
+from coproduce.people.permissions import require
 
 from .entries import (
     ContributionDraft,
@@ -33,11 +35,6 @@ from .entries import (
 )
 from .imports import RowProblem, parse_contributions_csv
 from .models import Capacity, Contribution, LedgerSettings, ValuationRate
-
-
-def _require(actor, perm: str, obj, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise PermissionDenied(message)
 
 
 def contribution_record(
@@ -66,7 +63,7 @@ def contribution_record(
     """
     now = now or timezone.now()
     if actor.pk != person.pk:
-        _require(
+        require(
             actor,
             "ledger.record_for_others",
             initiative,
@@ -138,6 +135,12 @@ def contribution_record_many(
     Each draft is checked as :func:`contribution_record` would; the first bad one refuses the
     whole batch.
     """
+    require(
+        actor,
+        "ledger.import_contributions",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     now = now or timezone.now()
     today = timezone.localdate(now)
     valuer, phases = Valuer(initiative), Phases(initiative)
@@ -221,7 +224,7 @@ def contribution_import(
     """Import a CSV timesheet. Every row is checked first; with any bad row nothing is recorded
     unless ``skip_bad_rows``, in which case the good rows are recorded and the bad ones reported.
     With ``confirm`` the importer vouches for the rows (except their own, which stay pending)."""
-    _require(
+    require(
         actor,
         "ledger.import_contributions",
         initiative,
@@ -275,7 +278,7 @@ def contribution_confirm(
     now = now or timezone.now()
     with transaction.atomic():
         contribution = _lock_contribution(contribution)
-        _require(
+        require(
             actor,
             "ledger.confirm_contribution",
             contribution,
@@ -310,7 +313,7 @@ def contribution_confirm_bulk(
     except the actor's own: two parties still, at any scale. One audit entry records the count.
     """
     now = now or timezone.now()
-    _require(
+    require(
         actor,
         "ledger.confirm_all_contributions",
         initiative,
@@ -345,7 +348,7 @@ def contribution_dispute(
         raise ValidationError({"reason": _("Say why you dispute this contribution.")})
     with transaction.atomic():
         contribution = _lock_contribution(contribution)
-        _require(
+        require(
             actor,
             "ledger.confirm_contribution",
             contribution,
@@ -365,7 +368,7 @@ def contribution_withdraw(*, actor: Person, contribution: Contribution) -> Contr
     """The contributor takes back an entry nobody has confirmed (e.g. after a dispute)."""
     with transaction.atomic():
         contribution = _lock_contribution(contribution)
-        _require(
+        require(
             actor,
             "ledger.withdraw_contribution",
             contribution,
@@ -403,7 +406,7 @@ def contribution_correct(
         raise ValidationError({"reason": _("Say why the contribution is corrected.")})
     with transaction.atomic():
         original = _lock_contribution(contribution)
-        _require(
+        require(
             actor,
             "ledger.correct_contribution",
             original,
@@ -487,6 +490,12 @@ def contribution_correct(
 def ledger_settings_update(
     *, actor: Person, initiative: Initiative, currency: str
 ) -> LedgerSettings:
+    require(
+        actor,
+        "ledger.set_rates",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     currency = currency.strip().upper()
     with transaction.atomic():
         ledger, _created = LedgerSettings.objects.select_for_update().get_or_create(
@@ -516,6 +525,12 @@ def valuation_rate_set(
 ) -> ValuationRate:
     """Set the replacement-cost rate for a kind of work (creating or changing it). Entries
     already recorded keep the value they were given."""
+    require(
+        actor,
+        "ledger.set_rates",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     with transaction.atomic():
         rate = ValuationRate.objects.select_for_update().filter(
             initiative=initiative, kind=kind, work_type__iexact=work_type.strip()
@@ -533,6 +548,12 @@ def valuation_rate_set(
 
 
 def valuation_rate_delete(*, actor: Person, rate: ValuationRate) -> None:
+    require(
+        actor,
+        "ledger.set_rates",
+        rate.initiative,
+        CO_LEADS_ONLY,
+    )
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative
+from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.people.models import Person
+from coproduce.people.permissions import require
 
 from .models import (
     ApiKey,
@@ -28,12 +30,6 @@ from .models import (
     RequestUpdate,
     ServiceRequest,
 )
-
-
-def _require(actor, perm: str, obj, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise PermissionDenied(message)
-
 
 PHOTO_TYPES = {
     b"\xff\xd8\xff": "jpg",
@@ -110,6 +106,12 @@ def request_category_create(
     """A kind of problem residents can report, with optional extra questions (Open311
     attributes: dicts with code, description, datatype and optionally required, values,
     datatype_description, variable, order)."""
+    require(
+        actor,
+        "service_requests.manage_request_categories",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     with transaction.atomic():
         category = RequestCategory(
             initiative=initiative,
@@ -222,6 +224,12 @@ def service_request_pick_up(
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
     """A professional or volunteer takes the request on: it is theirs and in progress."""
+    require(
+        actor,
+        "service_requests.handle_service_requests",
+        request.category.initiative,
+        _("Only people taking part in the initiative handle its reported problems."),
+    )
     now = now or timezone.now()
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
@@ -249,6 +257,12 @@ def service_request_update(
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
     """Change the status with a note (the note is public, as Open311 ``status_notes``)."""
+    require(
+        actor,
+        "service_requests.handle_service_requests",
+        request.category.initiative,
+        _("Only people taking part in the initiative handle its reported problems."),
+    )
     now = now or timezone.now()
     if status not in ServiceRequest.Status.values:
         raise ValidationError({"status": _("Unknown status.")})

@@ -37,6 +37,7 @@ def leads_exchange_initiative(person, exchange) -> bool:
 
 
 # About an initiative.
+rules.add_perm("timebank.take_part", rules.is_authenticated)
 rules.add_perm("timebank.manage_timebank", is_co_lead | is_administrator)
 
 # About the timebank.

@@ -10,7 +10,7 @@ while waiting for a row lock.
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative
+from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.initiatives.services import participation_ensure
 from coproduce.ledger.entries import parse_hours
 from coproduce.people.models import Person
+from coproduce.people.permissions import require
 
 from .models import (
     Exchange,
@@ -30,11 +32,6 @@ from .models import (
     TimebankAccount,
     Transfer,
 )
-
-
-def _require(actor, perm: str, obj, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise PermissionDenied(message)
 
 
 def _check_limits(min_balance: Decimal, max_balance: Decimal) -> None:
@@ -51,6 +48,12 @@ def timebank_open(
     min_balance: Decimal = Decimal("-10"),
     max_balance: Decimal = Decimal("40"),
 ) -> Timebank:
+    require(
+        actor,
+        "timebank.manage_timebank",
+        initiative,
+        CO_LEADS_ONLY,
+    )
     _check_limits(min_balance, max_balance)
     with transaction.atomic():
         timebank = Timebank(initiative=initiative, min_balance=min_balance, max_balance=max_balance)
@@ -75,6 +78,12 @@ def timebank_update(
 ) -> Timebank:
     """Change the limits. Existing balances are not touched; a balance outside new limits may
     only move back towards them."""
+    require(
+        actor,
+        "timebank.manage_timebank",
+        timebank.initiative,
+        CO_LEADS_ONLY,
+    )
     _check_limits(min_balance, max_balance)
     with transaction.atomic():
         timebank = Timebank.objects.select_for_update().get(pk=timebank.pk)
@@ -99,6 +108,7 @@ def timebank_account_open(
     *, person: Person, timebank: Timebank, now: dt.datetime | None = None
 ) -> TimebankAccount:
     """Join the timebank (and the initiative, as a citizen, if need be)."""
+    require(person, "timebank.take_part", timebank, _("Log in to take part in the timebank."))
     now = now or timezone.now()
     with transaction.atomic():
         account = TimebankAccount.objects.filter(timebank=timebank, person=person).first()
@@ -119,7 +129,7 @@ def timebank_account_open(
 
 def timebank_transfer(
     *,
-    actor: Person | None,
+    actor: Person,
     payer: TimebankAccount,
     payee: TimebankAccount,
     hours: Decimal | str,
@@ -128,10 +138,25 @@ def timebank_transfer(
 ) -> Transfer:
     """Move hours from one account to another: two movements that sum to zero.
 
-    Both accounts are locked in a fixed order (by id), so two transfers between the same
-    accounts never deadlock; the limits are checked on the locked balances, and the balances
-    change with F-expressions in the same transaction as the movements.
+    Only co-leads move hours by hand (a correction, a welcome gift); members move them by
+    completing an exchange.
     """
+    require(actor, "timebank.manage_timebank", payer.timebank.initiative, CO_LEADS_ONLY)
+    return _transfer(actor=actor, payer=payer, payee=payee, hours=hours, memo=memo, now=now)
+
+
+def _transfer(
+    *,
+    actor: Person,
+    payer: TimebankAccount,
+    payee: TimebankAccount,
+    hours: Decimal | str,
+    memo: str,
+    now: dt.datetime | None,
+) -> Transfer:
+    """Both accounts are locked in a fixed order (by id), so two transfers between the same
+    accounts never deadlock; the limits are checked on the locked balances, and the balances
+    change with F-expressions in the same transaction as the movements."""
     now = now or timezone.now()
     amount = parse_hours(hours)
     if payer.pk == payee.pk or payer.person_id == payee.person_id:
@@ -197,6 +222,7 @@ def listing_create(
     description: str = "",
     now: dt.datetime | None = None,
 ) -> Listing:
+    require(person, "timebank.take_part", timebank, _("Log in to take part in the timebank."))
     now = now or timezone.now()
     with transaction.atomic():
         account = timebank_account_open(person=person, timebank=timebank, now=now)
@@ -222,7 +248,7 @@ def listing_create(
 
 def listing_close(*, actor: Person, listing: Listing) -> Listing:
     if actor.pk != listing.account.person_id:
-        _require(
+        require(
             actor,
             "timebank.manage_timebank",
             listing.timebank.initiative,
@@ -244,6 +270,9 @@ def exchange_propose(
     now: dt.datetime | None = None,
 ) -> Exchange:
     """Answer an offer (the actor will receive help) or a request (the actor will give it)."""
+    require(
+        actor, "timebank.take_part", listing.timebank, _("Log in to take part in the timebank.")
+    )
     now = now or timezone.now()
     amount = parse_hours(hours)
     if listing.status != Listing.Status.OPEN:
@@ -293,7 +322,7 @@ def exchange_complete(
             .select_related("giver", "receiver", "timebank__initiative")
             .get(pk=exchange.pk)
         )
-        _require(
+        require(
             actor,
             "timebank.complete_exchange",
             exchange,
@@ -301,7 +330,7 @@ def exchange_complete(
         )
         if exchange.status != Exchange.Status.PROPOSED:
             raise ValidationError(_("This exchange is no longer waiting to be completed."))
-        transfer = timebank_transfer(
+        transfer = _transfer(
             actor=actor,
             payer=exchange.receiver,
             payee=exchange.giver,
@@ -324,7 +353,7 @@ def exchange_complete(
 def exchange_cancel(*, actor: Person, exchange: Exchange) -> Exchange:
     with transaction.atomic():
         exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
-        _require(
+        require(
             actor,
             "timebank.cancel_exchange",
             exchange,
