@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -291,9 +292,9 @@ def _lock_shift(shift: Shift) -> Shift:
     )
 
 
-def _promote_waiting(shift: Shift, now: dt.datetime) -> list[ShiftSignup]:
-    """Fill free places from the waiting list, first come first served. The shift row must be
-    locked by the caller."""
+def _promote_waiting(shift: Shift, now: dt.datetime, *, notify: bool) -> list[ShiftSignup]:
+    """Fill free places from the waiting list, first come first served, and tell each person
+    by email unless ``notify`` is off. The shift row must be locked by the caller."""
     free = shift.capacity - shift.booked
     if free <= 0:
         return []
@@ -309,7 +310,7 @@ def _promote_waiting(shift: Shift, now: dt.datetime) -> list[ShiftSignup]:
     if promoted:
         Shift.objects.filter(pk=shift.pk).update(booked=F("booked") + len(promoted))
         shift.refresh_from_db(fields=["booked"])
-        for signup in promoted:
+        for signup in promoted if notify else []:
             transaction.on_commit(lambda signup=signup: _send_promotion(signup))
     return promoted
 
@@ -324,9 +325,11 @@ def shift_update(
     professional: Person | None = None,
     notes: str = "",
     now: dt.datetime | None = None,
+    notify: bool = True,
 ) -> Shift:
     """Change a shift. A capacity below the places already taken is refused; more places are
-    filled from the waiting list at once."""
+    filled from the waiting list at once (the people promoted are emailed unless ``notify`` is
+    off)."""
     require(
         actor,
         "delivery.manage_tasks",
@@ -350,7 +353,7 @@ def shift_update(
         shift.professional, shift.notes = professional, notes
         shift.full_clean()
         shift.save(update_fields=["starts_at", "ends_at", "capacity", "professional", "notes"])
-        promoted = _promote_waiting(shift, now)
+        promoted = _promote_waiting(shift, now, notify=notify)
         audit_record(
             actor=actor,
             action="shift.update",
@@ -413,10 +416,15 @@ def shift_sign_up(*, person: Person, shift: Shift, now: dt.datetime | None = Non
 
 
 def shift_signup_cancel(
-    *, actor: Person, signup: ShiftSignup, now: dt.datetime | None = None
+    *,
+    actor: Person,
+    signup: ShiftSignup,
+    now: dt.datetime | None = None,
+    notify: bool = True,
 ) -> ShiftSignup:
     """Give up a place (or leave the waiting list). A freed place goes to the first person
-    waiting, in the same transaction, so it is never lost to a late-comer."""
+    waiting, in the same transaction, so it is never lost to a late-comer; they are emailed
+    unless ``notify`` is off (the demo replaying history)."""
     now = now or timezone.now()
     with transaction.atomic():
         shift = _lock_shift(signup.shift)
@@ -440,7 +448,7 @@ def shift_signup_cancel(
         if was_booked:
             Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - 1)
             shift.refresh_from_db(fields=["booked"])
-            promoted = _promote_waiting(shift, now)
+            promoted = _promote_waiting(shift, now, notify=notify)
         audit_record(
             actor=actor,
             action="shift.cancel_sign_up",
@@ -601,7 +609,7 @@ def shift_reminders_send(
     *,
     now: dt.datetime | None = None,
     lead_time: dt.timedelta = dt.timedelta(hours=24),
-    base_url: str = "http://127.0.0.1:8000",
+    base_url: str | None = None,
 ) -> int:
     """Email a reminder to everyone with a place on a shift starting within ``lead_time``.
 
@@ -610,6 +618,7 @@ def shift_reminders_send(
     two overlapping runs never send the same one twice. A failed email is released for retry.
     """
     now = now or timezone.now()
+    base_url = base_url or settings.SITE_URL
     due = ShiftSignup.objects.filter(
         status=ShiftSignup.Status.BOOKED,
         reminder_sent_at__isnull=True,

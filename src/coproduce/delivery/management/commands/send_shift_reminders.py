@@ -23,11 +23,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8000",
-            help="The site's address, for the links in the emails.",
+            default=None,
+            help="The site's address, for the links in the emails (default: SITE_URL).",
         )
 
-    def handle(self, *args, hours: float, base_url: str, **options) -> None:
+    def handle(self, *args, hours: float, base_url: str | None, **options) -> None:
         if hours <= 0:
             self.stderr.write("--hours must be more than zero.")
             raise SystemExit(2)
