@@ -7,36 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Person
+from coproduce.widgets import datetime_field
 
 from .models import (
     Requirement,
     Task,
 )
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
-
-
-def _datetime_field(label) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        widget=DateTimeLocalInput(),
-        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        help_text=_("Date and time, e.g. 2026-05-01 14:30."),
-    )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class TaskForm(forms.ModelForm):
@@ -84,8 +60,8 @@ class TaskForm(forms.ModelForm):
 
 
 class ShiftForm(forms.Form):
-    starts_at = _datetime_field(_("Starts"))
-    ends_at = _datetime_field(_("Ends"))
+    starts_at = datetime_field(_("Starts"))
+    ends_at = datetime_field(_("Ends"))
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=500)
     professional = forms.ModelChoiceField(
         label=_("Professional on the shift (optional)"),

@@ -16,26 +16,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.initiatives.models import Initiative, Phase
+from coproduce.initiatives.models import Initiative, Phase, coordinates_ok
 
 
 def _token() -> str:
     return secrets.token_urlsafe(24)
-
-
-def _coordinates_ok(prefix: str = "") -> Q:
-    """Latitude and longitude are given together, within the WGS84 ranges, or not at all."""
-    lat, lon = f"{prefix}latitude", f"{prefix}longitude"
-    return Q(**{f"{lat}__isnull": True, f"{lon}__isnull": True}) | Q(
-        **{
-            f"{lat}__isnull": False,
-            f"{lon}__isnull": False,
-            f"{lat}__gte": -90,
-            f"{lat}__lte": 90,
-            f"{lon}__gte": -180,
-            f"{lon}__lte": 180,
-        }
-    )
 
 
 class Requirement(models.Model):
@@ -171,7 +156,7 @@ class Task(models.Model):
         ordering = ["title", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=_coordinates_ok(),
+                condition=coordinates_ok(),
                 name="delivery_task_coordinates",
                 violation_error_message=_(
                     "Give both latitude and longitude, within -90..90 and -180..180."

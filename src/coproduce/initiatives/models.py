@@ -11,6 +11,22 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.people.models import Organisation
 
 
+def coordinates_ok(prefix: str = "") -> Q:
+    """Latitude and longitude are given together, within the WGS84 ranges, or not at all: the
+    check constraint of every place on the map (a task, a reported problem)."""
+    lat, lon = f"{prefix}latitude", f"{prefix}longitude"
+    return Q(**{f"{lat}__isnull": True, f"{lon}__isnull": True}) | Q(
+        **{
+            f"{lat}__isnull": False,
+            f"{lon}__isnull": False,
+            f"{lat}__gte": -90,
+            f"{lat}__lte": 90,
+            f"{lon}__gte": -180,
+            f"{lon}__lte": 180,
+        }
+    )
+
+
 class ServiceSector(models.TextChoices):
     FIRE_RESCUE = "fire_rescue", _("Fire and rescue")
     CHILDCARE = "childcare", _("Childcare")

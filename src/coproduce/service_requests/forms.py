@@ -3,36 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.widgets import DATETIME_FORMAT, DateTimeLocalInput
+
 from .models import (
     CategoryAttribute,
     RequestCategory,
     ServiceRequest,
 )
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
-
-
-def _datetime_field(label) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        widget=DateTimeLocalInput(),
-        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        help_text=_("Date and time, e.g. 2026-05-01 14:30."),
-    )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class RequestCategoryForm(forms.ModelForm):

@@ -14,26 +14,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.initiatives.models import Initiative
+from coproduce.initiatives.models import Initiative, coordinates_ok
 
 
 def _token() -> str:
     return secrets.token_urlsafe(24)
-
-
-def _coordinates_ok(prefix: str = "") -> Q:
-    """Latitude and longitude are given together, within the WGS84 ranges, or not at all."""
-    lat, lon = f"{prefix}latitude", f"{prefix}longitude"
-    return Q(**{f"{lat}__isnull": True, f"{lon}__isnull": True}) | Q(
-        **{
-            f"{lat}__isnull": False,
-            f"{lon}__isnull": False,
-            f"{lat}__gte": -90,
-            f"{lat}__lte": 90,
-            f"{lon}__gte": -180,
-            f"{lon}__lte": 180,
-        }
-    )
 
 
 class RequestCategory(models.Model):
@@ -201,9 +186,7 @@ class ServiceRequest(models.Model):
         verbose_name_plural = _("service requests")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=_coordinates_ok(), name="delivery_request_coordinates"
-            ),
+            models.CheckConstraint(condition=coordinates_ok(), name="delivery_request_coordinates"),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=False) | ~Q(address="") | ~Q(address_id=""),
                 name="delivery_request_located",
