@@ -1,1 +1,2 @@
-"""Co-delivery: tasks and shifts, the contributions ledger, the timebank, service requests."""
+"""Co-delivery: tasks and shifts that citizens sign up for alongside professionals, waiting
+lists, requirements, calendar feeds, reminders and the map."""

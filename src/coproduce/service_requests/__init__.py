@@ -1,0 +1,2 @@
+"""Service requests: problems residents report (a broken light, a blocked alleyway) for
+co-delivered action."""

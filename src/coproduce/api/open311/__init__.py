@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2 over service requests, in JSON or XML."""
