@@ -65,10 +65,11 @@ def run(args: argparse.Namespace, workdir: str) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from coproduce.delivery import selectors, services
-    from coproduce.delivery.models import Capacity, Contribution, ContributionKind
     from coproduce.initiatives.models import Initiative, Participation, Phase, Service
     from coproduce.initiatives.services import initiative_create
+    from coproduce.ledger import selectors, services
+    from coproduce.ledger.entries import ContributionDraft
+    from coproduce.ledger.models import Capacity, Contribution, ContributionKind
     from coproduce.people.models import Membership, Organisation, Person
 
     print(f"database: {database}")
@@ -81,8 +82,12 @@ def run(args: argparse.Namespace, workdir: str) -> int:
     charity = Organisation.objects.create(name="Tenants", slug="tenants", sectors=["third"])
     service = Service.objects.create(name="Fire prevention", sector="fire_rescue", funder=council)
     lead = Person.objects.create_user(email="lead@bench.invalid", display_name="Lead")
+    # Only an administrator opens an initiative; the lead runs it from then on.
+    admin = Person.objects.create_superuser(
+        email="admin@bench.invalid", password=None, display_name="Administrator"
+    )
     initiative = initiative_create(
-        actor=lead,
+        actor=admin,
         title="Safe and Well visits",
         slug="bench",
         service=service,
@@ -148,7 +153,7 @@ def run(args: argparse.Namespace, workdir: str) -> int:
             else:
                 capacity, organisation = Capacity.ORGANISATION, charity
             drafts.append(
-                services.ContributionDraft(
+                ContributionDraft(
                     person=people[index],
                     kind=rng.choice(kinds),
                     quantity=Decimal(rng.randint(1, 16)) / 2,
