@@ -9,13 +9,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
+from coproduce.people.mail import send_in_language
 from coproduce.people.models import Organisation, Person
 from coproduce.people.permissions import require
 
@@ -362,17 +362,20 @@ def _role_write(
 
 def _send_invitation(invitation: CoLeadInvitation, base_url: str) -> None:
     link = base_url.rstrip("/") + reverse("initiatives:invitation", args=[invitation.token])
-    send_mail(
-        subject=_("You are invited to co-lead “%(title)s”") % {"title": invitation.initiative},
-        message=_(
+    # In the invitee's language if they already have an account, else in the inviter's.
+    invitee = Person.objects.filter(email__iexact=invitation.email).first() or invitation.invited_by
+    language = invitee.preferred_language if invitee is not None else None
+
+    def compose() -> tuple[str, str]:
+        subject = _("You are invited to co-lead “%(title)s”") % {"title": invitation.initiative}
+        body = _(
             "%(inviter)s invites you to share the lead of “%(title)s” on Coproduce.\n\n"
             "Open this link to accept or decline (sign up first with this email address if you "
             "have no account):\n%(link)s\n"
-        )
-        % {"inviter": invitation.invited_by, "title": invitation.initiative, "link": link},
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
-    )
+        ) % {"inviter": invitation.invited_by, "title": invitation.initiative, "link": link}
+        return subject, body
+
+    send_in_language(address=invitation.email, language=language, compose=compose)
 
 
 def co_lead_invite(

@@ -5,14 +5,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from coproduce.audit.services import audit_record
 
+from .mail import send_to_person
 from .models import Membership, Organisation, Person
 from .permissions import require
 
@@ -28,18 +27,17 @@ def _send_confirmation(person: Person, base_url: str) -> None:
     link = base_url.rstrip("/") + reverse(
         "people:confirm_email", args=[email_confirmation_token(person)]
     )
-    with override(person.preferred_language):
-        send_mail(
-            subject=_("Confirm your email address for Coproduce"),
-            message=_(
-                "Hello %(name)s,\n\nPlease confirm your email address by opening this link:\n"
-                "%(link)s\n\nThe link is valid for seven days. If you did not sign up, ignore "
-                "this message."
-            )
-            % {"name": person.display_name, "link": link},
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[person.email],
-        )
+
+    def compose() -> tuple[str, str]:
+        subject = _("Confirm your email address for Coproduce")
+        body = _(
+            "Hello %(name)s,\n\nPlease confirm your email address by opening this link:\n"
+            "%(link)s\n\nThe link is valid for seven days. If you did not sign up, ignore "
+            "this message."
+        ) % {"name": person.display_name, "link": link}
+        return subject, body
+
+    send_to_person(person, compose)
 
 
 def person_sign_up(
