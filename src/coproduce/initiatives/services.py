@@ -363,8 +363,8 @@ def _role_write(
 def _send_invitation(invitation: CoLeadInvitation, base_url: str) -> None:
     link = base_url.rstrip("/") + reverse("initiatives:invitation", args=[invitation.token])
     # In the invitee's language if they already have an account, else in the inviter's.
-    invitee = Person.objects.filter(email__iexact=invitation.email).first() or invitation.invited_by
-    language = invitee.preferred_language if invitee is not None else None
+    reader = Person.objects.filter(email__iexact=invitation.email).first() or invitation.invited_by
+    language = reader.preferred_language if reader is not None else None
 
     def compose() -> tuple[str, str]:
         subject = _("You are invited to co-lead “%(title)s”") % {"title": invitation.initiative}
