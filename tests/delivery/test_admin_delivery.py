@@ -82,3 +82,27 @@ def test_the_admin_changes_places_only_through_the_service(
     shift.refresh_from_db()
     assert (shift.capacity, shift.booked) == (3, 3)  # the person waiting got the new place
     assert shift.signups.get(person=waiting).status == "booked"
+
+
+@pytest.mark.django_db
+def test_a_task_or_shift_the_ledger_names_cannot_be_deleted(client, administrator, past_shift):
+    from coproduce.delivery import services as delivery_services
+    from coproduce.delivery.models import Task
+    from factories import PersonFactory, TaskFactory
+
+    volunteer = PersonFactory()
+    signup = delivery_services.shift_sign_up(
+        person=volunteer, shift=past_shift, now=past_shift.starts_at - dt.timedelta(days=1)
+    )
+    delivery_services.shift_hours_confirm(actor=past_shift.professional, signup=signup)
+    client.force_login(administrator)
+    for url in (
+        reverse("admin:delivery_task_delete", args=[past_shift.task_id]),
+        reverse("admin:delivery_shift_delete", args=[past_shift.pk]),
+    ):
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    changelist = client.get(reverse("admin:delivery_task_changelist")).content.decode()
+    assert "delete_selected" not in changelist
+    unused = TaskFactory(initiative=past_shift.task.initiative)
+    client.post(reverse("admin:delivery_task_delete", args=[unused.pk]), {"post": "yes"})
+    assert not Task.objects.filter(pk=unused.pk).exists()

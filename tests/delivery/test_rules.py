@@ -40,8 +40,7 @@ def test_contribution_permissions_follow_two_parties(initiative, co_lead, citize
         kind="time",
         quantity="2",
         occurred_on=dt.date.today(),
-        task=shift.task,
-        shift=shift,
+        activity=shift,
     )
     assert co_lead.has_perm("ledger.confirm_contribution", entry)
     assert professional.has_perm("ledger.confirm_contribution", entry)  # their shift

@@ -201,7 +201,7 @@ def test_the_shift_professional_confirms_hours_as_a_confirmed_contribution(
     assert contribution.status == Contribution.Status.CONFIRMED
     assert contribution.quantity == Decimal("2.50")  # the shift's length by default
     assert contribution.confirmed_by == professional
-    assert (contribution.task, contribution.shift) == (past_shift.task, past_shift)
+    assert (contribution.activity, contribution.supervised_by) == (past_shift, professional)
     assert contribution.capacity == "citizen"
     with pytest.raises(ValidationError, match="already recorded"):
         services.shift_hours_confirm(actor=professional, signup=signup, hours="1")

@@ -357,7 +357,7 @@ def test_import_reads_french_spreadsheets_and_names_columns(initiative, co_lead,
     assert report.imported == 1, [str(p) for p in report.problems]
     entry = Contribution.objects.get()
     assert entry.quantity == Decimal("2.5") and entry.capacity == "organisation"
-    assert entry.task == task and entry.phase.kind == "deliver"
+    assert entry.activity == task and entry.phase.kind == "deliver"
     assert entry.work_type == task.work_type
 
     for content, message in [

@@ -11,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.audit.admin import AuditedAdmin, ReadOnlyAdmin
+from coproduce.ledger.activities import activity_filter
+from coproduce.ledger.models import Contribution
 from coproduce.web import error_text
 
 from . import services
@@ -60,17 +62,40 @@ class CapacityForm(forms.Form):
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
 
 
+class KeepsLedgerActivities:
+    """Tasks and shifts are deleted one at a time (no bulk action), each checked first."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+def _named_in_the_ledger(*activities) -> bool:
+    """Contributions name their task or shift by a generic link, which the database cannot
+    protect: the admin refuses to delete what the ledger names (the evidence would lose what it
+    was for)."""
+    return any(
+        Contribution.objects.filter(**activity_filter(activity)).exists() for activity in activities
+    )
+
+
 @admin.register(Task)
-class TaskAdmin(AuditedAdmin):
+class TaskAdmin(KeepsLedgerActivities, AuditedAdmin):
     list_display = ["title", "initiative", "status", "address", "work_type"]
     list_filter = ["status", "initiative"]
     search_fields = ["title", "description", "address", "skills", "initiative__title"]
     filter_horizontal = ["requirements"]
     inlines = [ShiftInline]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _named_in_the_ledger(obj, *obj.shifts.all()):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Shift)
-class ShiftAdmin(AuditedAdmin):
+class ShiftAdmin(KeepsLedgerActivities, AuditedAdmin):
     """The number of places is changed by an action that calls ``shift_update``, so a smaller
     capacity is refused below the places taken and a larger one fills places from the waiting
     list, exactly as on the site. Shifts are published on the site (``shift_create``)."""
@@ -85,6 +110,11 @@ class ShiftAdmin(AuditedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _named_in_the_ledger(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Change the number of places"))
     def change_capacity(self, request, queryset):

@@ -8,7 +8,13 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.initiatives.components import register
+        from coproduce.ledger.activities import ActivitySource, register_activity_source
 
         from .components import COMPONENT
+        from .models import Task
 
         register(COMPONENT)
+        # Contributions may name the task they were for (forms and timesheets).
+        register_activity_source(
+            ActivitySource(Task, lambda initiative: initiative.tasks.order_by("title"))
+        )

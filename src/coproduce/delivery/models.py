@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative, Phase, coordinates_ok
@@ -167,6 +168,9 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:task", args=[self.initiative.slug, self.pk])
+
     def skill_list(self) -> list[str]:
         return [skill.strip() for skill in self.skills.split(",") if skill.strip()]
 
@@ -226,6 +230,25 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} – {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:shift", args=[self.task.initiative.slug, self.pk])
+
+    # As an activity of the contributions ledger (``ledger.activities``), a shift belongs to its
+    # task's initiative, is valued as its task's kind of work and is supervised by its
+    # professional.
+    @property
+    def initiative_id(self) -> int:
+        return self.task.initiative_id
+
+    @property
+    def work_type(self) -> str:
+        return self.task.work_type
+
+    @property
+    def supervisor(self):
+        """Who may confirm the hours given on this shift, besides the co-leads."""
+        return self.professional
 
     @property
     def places_left(self) -> int:

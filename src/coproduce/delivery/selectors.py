@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.initiatives.models import Initiative
+from coproduce.ledger.activities import activity_filter
 from coproduce.ledger.models import Contribution
 from coproduce.people.models import Person
 
@@ -91,7 +92,7 @@ def shift_roster(shift: Shift) -> list[RosterLine]:
     recorded = {
         contribution.person_id: contribution
         for contribution in Contribution.objects.filter(
-            shift=shift,
+            **activity_filter(shift),
             is_reversal=False,
             status__in=[Contribution.Status.PENDING, Contribution.Status.CONFIRMED],
         )

@@ -24,6 +24,7 @@ from coproduce.audit.services import audit_record
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.initiatives.services import participation_ensure
+from coproduce.ledger.activities import activity_filter
 from coproduce.ledger.entries import (
     ContributionDraft,
     Phases,
@@ -496,7 +497,7 @@ def shift_hours_confirm(
         if shift.starts_at > now:
             raise ValidationError(_("Hours are confirmed once the shift has started."))
         if Contribution.objects.filter(
-            shift=shift,
+            **activity_filter(shift),
             person=signup.person,
             is_reversal=False,
             status__in=[Contribution.Status.PENDING, Contribution.Status.CONFIRMED],
@@ -515,8 +516,7 @@ def shift_hours_confirm(
                 capacity=capacity,
                 organisation=organisation,
                 phase=shift.task.phase,
-                task=shift.task,
-                shift=shift,
+                activity=shift,
                 work_type=shift.task.work_type,
                 description=shift.task.title,
             ),

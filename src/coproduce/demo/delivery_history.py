@@ -723,8 +723,7 @@ def _tasks_and_shifts(
                             quantity=Decimal(str(spec.hours)),
                             occurred_on=day,
                             capacity=Capacity.PROFESSIONAL,
-                            task=task,
-                            shift=shift,
+                            activity=shift,
                             work_type="supervision",
                             description=spec.title,
                         )
@@ -838,7 +837,7 @@ def _other_contributions(
             status=Contribution.Status.CONFIRMED,
             kind=ContributionKind.TIME,
             is_reversal=False,
-            shift__isnull=False,
+            source=Contribution.Source.SHIFT,
         )
         .exclude(Q(person=lead) | Q(confirmed_by=None))
         .order_by("occurred_on", "id")

@@ -46,7 +46,7 @@ class ContributionAdmin(AuditedAdmin):
     search_fields = ["person__email", "person__display_name", "description", "work_type"]
     date_hierarchy = "occurred_on"
     list_select_related = ["person", "initiative"]
-    raw_id_fields = ["person", "task", "shift", "corrects", "organisation"]
+    raw_id_fields = ["person", "supervised_by", "corrects", "organisation"]
     readonly_fields = ["month", "recorded_at", "confirmed_at", "disputed_at"]
 
     def has_change_permission(self, request, obj=None):

@@ -2,7 +2,7 @@
 capacity in which a person contributes.
 
 These are the ledger's building blocks, not services: they check the entry's own consistency
-(phase, task, organisation, value) but no permission and write no audit row. The services in
+(phase, activity, organisation, value) but no permission and write no audit row. The services in
 ``services.py`` and the stage apps' services (a shift's hours confirmed in co-delivery) check their
 actor's permission, call :func:`new_contribution` inside their transaction and record the audit
 entry themselves.
@@ -54,10 +54,11 @@ class ContributionDraft:
     capacity: str = Capacity.CITIZEN
     organisation: Organisation | None = None
     phase: Phase | None = None
-    # A co-delivery task and shift (the ledger names them by model, without importing the
-    # delivery app: ADR 0004).
-    task: models.Model | None = None
-    shift: models.Model | None = None
+    # What it was for: an activity of a stage component (a co-delivery shift or task), which
+    # the ledger knows only through ``activities`` (ADR 0004); and who supervised it (by default
+    # the activity's ``supervisor``, e.g. a shift's professional).
+    activity: models.Model | None = None
+    supervised_by: Person | None = None
     work_type: str = ""
     description: str = ""
 
@@ -111,12 +112,10 @@ def check_draft(initiative: Initiative, draft: ContributionDraft, today: dt.date
         errors["organisation"] = _(
             "Name the organisation when, and only when, contributing on its behalf."
         )
-    if draft.task is not None and draft.task.initiative_id != initiative.pk:
-        errors["task"] = _("Choose a task of this initiative.")
+    if draft.activity is not None and draft.activity.initiative_id != initiative.pk:
+        errors["activity"] = _("Choose an activity of this initiative.")
     if draft.phase is not None and draft.phase.initiative_id != initiative.pk:
         errors["phase"] = _("Choose a phase of this initiative.")
-    if draft.shift is not None and draft.shift.task_id != getattr(draft.task, "pk", None):
-        errors["shift"] = _("The shift does not belong to the task.")
     if errors:
         raise ValidationError(errors)
 
@@ -153,8 +152,8 @@ def new_contribution(
     return Contribution(
         initiative=initiative,
         phase=draft.phase or phases.on(draft.occurred_on),
-        task=draft.task,
-        shift=draft.shift,
+        activity=draft.activity,
+        supervised_by=draft.supervised_by or getattr(draft.activity, "supervisor", None),
         person=draft.person,
         capacity=draft.capacity,
         organisation=draft.organisation,

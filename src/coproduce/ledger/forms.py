@@ -9,6 +9,7 @@ from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
 from coproduce.widgets import DateInput
 
+from .activities import activity_choices, activity_from_key
 from .models import Capacity, ContributionKind
 
 
@@ -40,7 +41,11 @@ class ContributionForm(forms.Form):
         required=False,
         help_text=_("Leave empty: the phase under way on that date."),
     )
-    task = forms.ModelChoiceField(label=_("Task"), queryset=None, required=False)
+    activity = forms.ChoiceField(
+        label=_("Activity"),
+        required=False,
+        help_text=_("What the contribution was for, if it was for a task of this initiative."),
+    )
     work_type = forms.CharField(
         label=_("Kind of work"),
         max_length=80,
@@ -60,7 +65,17 @@ class ContributionForm(forms.Form):
         )
         self.fields["phase"].queryset = initiative.phases.all()
         self.fields["phase"].label_from_instance = lambda phase: phase.get_kind_display()
-        self.fields["task"].queryset = initiative.tasks.order_by("title")
+        self.initiative = initiative
+        self.fields["activity"].choices = [("", "—"), *activity_choices(initiative)]
+
+    def clean_activity(self):
+        key = self.cleaned_data.get("activity")
+        if not key:
+            return None
+        activity = activity_from_key(self.initiative, key)
+        if activity is None:
+            raise forms.ValidationError(_("Choose an activity of this initiative."))
+        return activity
 
     def clean(self):
         cleaned = super().clean()
@@ -109,7 +124,8 @@ class ImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_(
             "Columns: email, date, kind, quantity; optional: capacity, organisation, phase, "
-            "task, work_type, description. UTF-8, comma or semicolon separated."
+            "activity (a task's number or title; the column may also be called task), "
+            "work_type, description. UTF-8, comma or semicolon separated."
         ),
     )
     skip_bad_rows = forms.BooleanField(

@@ -18,10 +18,13 @@ from django.utils.translation import gettext as _
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
 
+from .activities import activity_index
 from .models import Capacity, ContributionKind
 
 REQUIRED_COLUMNS = ("email", "date", "kind", "quantity")
-OPTIONAL_COLUMNS = ("capacity", "organisation", "phase", "task", "work_type", "description")
+OPTIONAL_COLUMNS = ("capacity", "organisation", "phase", "activity", "work_type", "description")
+#: Earlier timesheets called the activity column "task" (a co-delivery task); both are read.
+COLUMN_ALIASES = {"task": "activity"}
 MAX_ROWS = 50_000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 KIND_ALIASES = {"hours": ContributionKind.TIME, "hour": ContributionKind.TIME}
@@ -49,7 +52,7 @@ class ParsedRow:
     capacity: str
     organisation: Organisation | None
     phase: Phase | None
-    task: models.Model | None  # a co-delivery task, reached through initiative.tasks
+    activity: models.Model | None  # e.g. a co-delivery task, found through ledger.activities
     work_type: str
     description: str
 
@@ -123,6 +126,7 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
         return parsed
     reader = _reader(text)
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    header = [COLUMN_ALIASES.get(name, name) for name in header]
     reader.fieldnames = header
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
@@ -173,10 +177,7 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
     for phase in initiative.phases.all():
         phases[phase.kind] = phase
         phases[str(phase.get_kind_display()).lower()] = phase
-    tasks = {}
-    for task in initiative.tasks.all():
-        tasks[str(task.pk)] = task
-        tasks[task.title.lower()] = task
+    activities = activity_index(initiative)
     today = timezone.localdate()
 
     for line, row in raw_rows:
@@ -252,11 +253,11 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
                     _("unknown phase “%(value)s” (one of %(choices)s).")
                     % {"value": cell("phase"), "choices": ", ".join(Phase.Kind.values)}
                 )
-        task = None
-        if cell("task"):
-            task = tasks.get(cell("task").lower())
-            if task is None:
-                problems.append(_("unknown task “%(value)s”.") % {"value": cell("task")})
+        activity = None
+        if cell("activity"):
+            activity = activities.get(cell("activity").lower())
+            if activity is None:
+                problems.append(_("unknown activity “%(value)s”.") % {"value": cell("activity")})
         if len(cell("work_type")) > 80:
             problems.append(_("the kind of work is longer than 80 characters."))
         if len(cell("description")) > 300:
@@ -274,8 +275,8 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
                 capacity=capacity,
                 organisation=organisation,
                 phase=phase,
-                task=task,
-                work_type=cell("work_type") or (task.work_type if task else ""),
+                activity=activity,
+                work_type=cell("work_type") or getattr(activity, "work_type", ""),
                 description=cell("description"),
             )
         )

@@ -10,6 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -110,7 +112,7 @@ def first_of_month(day: dt.date) -> dt.date:
 
 
 class Contribution(models.Model):
-    """One entry of the ledger: who gave what, to which initiative, phase and task, and when.
+    """One entry of the ledger: who gave what, to which initiative, phase and activity, and when.
 
     Entries start *pending*; a second party (a co-lead, or the professional of the shift) makes
     them *confirmed* or *disputed* (with a reason). A confirmed entry is never changed: a
@@ -146,21 +148,26 @@ class Contribution(models.Model):
         related_name="contributions",
         verbose_name=_("phase"),
     )
-    task = models.ForeignKey(
-        "delivery.Task",
+    # What the contribution was for: an activity of a stage component (a co-delivery shift or
+    # task...), linked generically so that the ledger imports no component (ADR 0004).
+    activity_type = models.ForeignKey(
+        ContentType,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="contributions",
-        verbose_name=_("task"),
+        related_name="+",
+        verbose_name=_("kind of activity"),
     )
-    shift = models.ForeignKey(
-        "delivery.Shift",
-        on_delete=models.PROTECT,
+    activity_id = models.PositiveBigIntegerField(_("activity"), null=True, blank=True)
+    activity = GenericForeignKey("activity_type", "activity_id")
+    supervised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="contributions",
-        verbose_name=_("shift"),
+        related_name="+",
+        verbose_name=_("supervised by"),
+        help_text=_("The professional in charge of the activity, who may confirm the entry."),
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -250,6 +257,11 @@ class Contribution(models.Model):
                 violation_error_message=_("Say on behalf of which organisation."),
             ),
             models.CheckConstraint(
+                condition=Q(activity_type__isnull=True, activity_id__isnull=True)
+                | Q(activity_type__isnull=False, activity_id__isnull=False),
+                name="ledger_contribution_activity_whole",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
                 name="delivery_contribution_confirmed_when",
             ),
@@ -286,6 +298,9 @@ class Contribution(models.Model):
                 name="delivery_contribution_totals",
             ),
             models.Index(fields=["person", "initiative"], name="delivery_contribution_person"),
+            models.Index(
+                fields=["activity_type", "activity_id"], name="ledger_contribution_activity"
+            ),
             models.Index(
                 fields=["initiative", "status", "occurred_on"], name="delivery_contribution_queue"
             ),

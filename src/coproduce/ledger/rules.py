@@ -26,10 +26,11 @@ def leads_contribution_initiative(person, contribution) -> bool:
 
 
 @rules.predicate
-def supervised_contribution_shift(person, contribution) -> bool:
-    if contribution is None or contribution.shift_id is None or not _authenticated(person):
+def supervises_contribution(person, contribution) -> bool:
+    """The professional in charge of the activity the entry is for (a shift's professional)."""
+    if contribution is None or not _authenticated(person):
         return False
-    return contribution.shift.professional_id == person.pk
+    return contribution.supervised_by_id == person.pk
 
 
 # About an initiative.
@@ -42,15 +43,12 @@ rules.add_perm("ledger.set_rates", is_co_lead | is_administrator)
 
 # About a contribution. Two parties: nobody confirms, disputes or corrects their own entry.
 _confirmer = (
-    leads_contribution_initiative | supervised_contribution_shift | is_administrator
+    leads_contribution_initiative | supervises_contribution | is_administrator
 ) & ~is_contributor
 rules.add_perm("ledger.confirm_contribution", _confirmer)
 rules.add_perm("ledger.correct_contribution", _confirmer)
 rules.add_perm("ledger.withdraw_contribution", is_contributor)
 rules.add_perm(
     "ledger.view_contribution",
-    is_contributor
-    | leads_contribution_initiative
-    | supervised_contribution_shift
-    | is_administrator,
+    is_contributor | leads_contribution_initiative | supervises_contribution | is_administrator,
 )

@@ -184,7 +184,7 @@ def contribution_totals(initiative: Initiative) -> ContributionTotals:
 
 def _entries() -> QuerySet[Contribution]:
     return Contribution.objects.select_related(
-        "person", "organisation", "task", "phase", "confirmed_by", "recorded_by"
+        "person", "organisation", "phase", "confirmed_by", "recorded_by"
     )
 
 
@@ -218,7 +218,7 @@ def contributions_to_confirm(person: Person, initiative: Initiative) -> QuerySet
     )
     if person.is_superuser or is_co_lead(person, initiative):
         return pending
-    return pending.filter(shift__professional=person)
+    return pending.filter(supervised_by=person)
 
 
 def contribution_history(contribution: Contribution) -> list[Contribution]:

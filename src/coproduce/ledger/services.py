@@ -48,8 +48,7 @@ def contribution_record(
     capacity: str | None = None,
     organisation: Organisation | None = None,
     phase: Phase | None = None,
-    task: models.Model | None = None,
-    shift: models.Model | None = None,
+    activity: models.Model | None = None,
     work_type: str = "",
     description: str = "",
     source: str = Contribution.Source.WEB,
@@ -82,9 +81,8 @@ def contribution_record(
         capacity=capacity,
         organisation=organisation,
         phase=phase,
-        task=task,
-        shift=shift,
-        work_type=work_type or (task.work_type if task else ""),
+        activity=activity,
+        work_type=work_type or getattr(activity, "work_type", ""),
         description=description,
     )
     check_draft(initiative, draft, timezone.localdate(now))
@@ -244,7 +242,7 @@ def contribution_import(
             capacity=row.capacity,
             organisation=row.organisation,
             phase=row.phase,
-            task=row.task,
+            activity=row.activity,
             work_type=row.work_type,
             description=row.description,
         )
@@ -266,7 +264,7 @@ def contribution_import(
 def _lock_contribution(contribution: Contribution) -> Contribution:
     return (
         Contribution.objects.select_for_update(of=("self",))
-        .select_related("initiative", "shift", "person")
+        .select_related("initiative", "person")
         .get(pk=contribution.pk)
     )
 
@@ -419,8 +417,9 @@ def contribution_correct(
         reversal = Contribution(
             initiative=original.initiative,
             phase=original.phase,
-            task=original.task,
-            shift=original.shift,
+            activity_type_id=original.activity_type_id,
+            activity_id=original.activity_id,
+            supervised_by_id=original.supervised_by_id,
             person=original.person,
             capacity=original.capacity,
             organisation=original.organisation,
@@ -454,8 +453,8 @@ def contribution_correct(
                 capacity=original.capacity,
                 organisation=original.organisation,
                 phase=original.phase,
-                task=original.task,
-                shift=original.shift,
+                activity=original.activity,
+                supervised_by=original.supervised_by,
                 work_type=original.work_type if work_type is None else work_type,
                 description=original.description if description is None else description,
             )

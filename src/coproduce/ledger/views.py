@@ -209,7 +209,7 @@ def ledger(request: HttpRequest, slug: str) -> HttpResponse:
 def _contribution(initiative: Initiative, pk: int) -> Contribution:
     return get_object_or_404(
         Contribution.objects.select_related(
-            "person", "organisation", "task", "shift", "phase", "confirmed_by", "disputed_by"
+            "person", "organisation", "phase", "confirmed_by", "disputed_by"
         ),
         pk=pk,
         initiative=initiative,
