@@ -6,6 +6,9 @@ Permissions are checked here *and* inside the services (ADR 0005): the view's ch
 what to show; the service's check is the one that protects the data.
 """
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -39,6 +42,18 @@ def require(request: HttpRequest, perm: str, obj=None, message: str | None = Non
 def error_text(error: ValidationError) -> str:
     """A service's refusal as one sentence, for a flash message."""
     return " ".join(error.messages)
+
+
+def run_service(request: HttpRequest, call: Callable[[], object], success: str) -> bool:
+    """Run a service for a button (a POST without a form): its refusal becomes an error message,
+    its success the confirmation ``success``. The caller redirects either way."""
+    try:
+        call()
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return False
+    messages.success(request, success)
+    return True
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -27,6 +27,7 @@ from coproduce.web import (
     initiative_or_404,
     initiative_page,
     require,
+    run_service,
 )
 
 from . import selectors, services
@@ -324,12 +325,11 @@ def signup_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     signup = get_object_or_404(
         ShiftSignup.objects.select_related("shift__task"), pk=pk, shift__task__initiative=initiative
     )
-    try:
-        services.shift_signup_cancel(actor=request.user, signup=signup)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The sign-up is cancelled."))
+    run_service(
+        request,
+        lambda: services.shift_signup_cancel(actor=request.user, signup=signup),
+        _("The sign-up is cancelled."),
+    )
     if request.POST.get("next") == "my_shifts":
         return redirect("delivery:my_shifts")
     return redirect("delivery:shift", slug=slug, pk=signup.shift_id)

@@ -20,11 +20,11 @@ from coproduce.web import (
     GET,
     GET_POST,
     add_service_errors,
-    error_text,
     form_status,
     initiative_or_404,
     initiative_page,
     require,
+    run_service,
 )
 
 from . import selectors, services
@@ -257,12 +257,11 @@ def _back_to(request: HttpRequest, slug: str, pk: int):
 def contribution_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     contribution = _contribution(initiative, pk)
-    try:
-        services.contribution_confirm(actor=request.user, contribution=contribution)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The contribution is confirmed."))
+    run_service(
+        request,
+        lambda: services.contribution_confirm(actor=request.user, contribution=contribution),
+        _("The contribution is confirmed."),
+    )
     return _back_to(request, slug, pk)
 
 
@@ -316,12 +315,11 @@ def contribution_dispute(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 def contribution_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     contribution = _contribution(initiative, pk)
-    try:
-        services.contribution_withdraw(actor=request.user, contribution=contribution)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The contribution is withdrawn."))
+    run_service(
+        request,
+        lambda: services.contribution_withdraw(actor=request.user, contribution=contribution),
+        _("The contribution is withdrawn."),
+    )
     return redirect("ledger:my_contributions", slug=slug)
 
 

@@ -16,11 +16,11 @@ from coproduce.web import (
     GET,
     GET_POST,
     add_service_errors,
-    error_text,
     form_status,
     initiative_or_404,
     initiative_page,
     require,
+    run_service,
 )
 
 from . import selectors, services
@@ -202,12 +202,11 @@ def request_pick_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _("Only the initiative's participants may pick up service requests."),
     )
     report = _service_request(initiative, pk)
-    try:
-        services.service_request_pick_up(actor=request.user, request=report)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("You picked up this request."))
+    run_service(
+        request,
+        lambda: services.service_request_pick_up(actor=request.user, request=report),
+        _("You picked up this request."),
+    )
     return redirect("service_requests:request", slug=slug, pk=pk)
 
 

@@ -22,6 +22,7 @@ from coproduce.web import (
     initiative_or_404,
     initiative_page,
     require,
+    run_service,
 )
 
 from . import selectors, services
@@ -202,12 +203,11 @@ def listing_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def listing_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     listing = _listing(initiative, pk)
-    try:
-        services.listing_close(actor=request.user, listing=listing)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The listing is closed."))
+    run_service(
+        request,
+        lambda: services.listing_close(actor=request.user, listing=listing),
+        _("The listing is closed."),
+    )
     return redirect("timebank:timebank", slug=slug)
 
 
@@ -240,12 +240,11 @@ def exchange_complete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def exchange_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     exchange = _exchange(initiative, pk)
-    try:
-        services.exchange_cancel(actor=request.user, exchange=exchange)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The exchange is cancelled."))
+    run_service(
+        request,
+        lambda: services.exchange_cancel(actor=request.user, exchange=exchange),
+        _("The exchange is cancelled."),
+    )
     return redirect("timebank:timebank_account", slug=slug)
 
 
