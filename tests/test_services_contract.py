@@ -166,7 +166,12 @@ def build_invitation_answer() -> dict:
     initiative, lead = active_initiative()
     invitee = PersonFactory()
     invitation = service("co_lead_invite")(actor=lead, initiative=initiative, email=invitee.email)
-    return {"person": invitee, "invitation": invitation, "accept": True}
+    return {
+        "person": invitee,
+        "invitation": invitation,
+        "token": invitation.token,
+        "accept": True,
+    }
 
 
 # Commissioning

@@ -107,15 +107,21 @@ def test_invite_a_co_lead_from_another_organisation(
     with pytest.raises(ValidationError):
         services.co_lead_invite(actor=co_lead, initiative=initiative, email="lead2@example.org")
     with pytest.raises(PermissionDenied):
-        services.co_lead_invitation_answer(person=co_lead, invitation=invitation, accept=True)
+        services.co_lead_invitation_answer(
+            person=co_lead, invitation=invitation, token=invitation.token, accept=True
+        )
 
-    services.co_lead_invitation_answer(person=invitee, invitation=invitation, accept=True)
+    services.co_lead_invitation_answer(
+        person=invitee, invitation=invitation, token=invitation.token, accept=True
+    )
     participation = initiative.participations.get(person=invitee)
     assert participation.role == Participation.Role.CO_LEAD
     assert participation.organisation == charity
     assert participation.channel == Participation.Channel.INVITATION
     with pytest.raises(ValidationError):
-        services.co_lead_invitation_answer(person=invitee, invitation=invitation, accept=False)
+        services.co_lead_invitation_answer(
+            person=invitee, invitation=invitation, token=invitation.token, accept=False
+        )
     # Two co-leads now: the first may leave.
     services.initiative_leave(person=co_lead, initiative=initiative)
 
@@ -123,7 +129,9 @@ def test_invite_a_co_lead_from_another_organisation(
 @pytest.mark.django_db
 def test_accepting_promotes_an_existing_citizen(initiative, co_lead, citizen):
     invitation = services.co_lead_invite(actor=co_lead, initiative=initiative, email=citizen.email)
-    services.co_lead_invitation_answer(person=citizen, invitation=invitation, accept=True)
+    services.co_lead_invitation_answer(
+        person=citizen, invitation=invitation, token=invitation.token, accept=True
+    )
     assert initiative.participations.get(person=citizen).role == Participation.Role.CO_LEAD
     assert CoLeadInvitation.objects.get().status == CoLeadInvitation.Status.ACCEPTED
 
@@ -168,3 +176,35 @@ def test_nobody_joins_a_draft(outsider):
     draft = InitiativeFactory(status=Initiative.Status.DRAFT)
     with pytest.raises(PermissionDenied):
         services.initiative_join(person=outsider, initiative=draft)
+
+
+@pytest.mark.django_db
+def test_an_invitation_is_taken_only_with_its_token_by_a_confirmed_address(
+    client, initiative, co_lead
+):
+    """Signing up with the invited address is not enough to take the lead: the address must be
+    confirmed, and the answer must carry the token that was emailed."""
+    invitation = services.co_lead_invite(
+        actor=co_lead, initiative=initiative, email="lead3@example.org"
+    )
+    squatter = PersonFactory(email="Lead3@example.org", email_confirmed=False)
+    with pytest.raises(PermissionDenied):
+        services.co_lead_invitation_answer(
+            person=squatter, invitation=invitation, token=invitation.token, accept=True
+        )
+    client.force_login(squatter)
+    assert invitation.token not in client.get("/initiatives/mine/").content.decode()
+    page = f"/initiatives/invitations/{invitation.token}/"
+    assert client.get(page).status_code == 403
+    assert client.post(page, {"answer": "accept"}).status_code == 403
+    assert not initiative.participations.filter(person=squatter).exists()
+
+    squatter.email_confirmed = True
+    squatter.save(update_fields=["email_confirmed"])
+    with pytest.raises(PermissionDenied):
+        services.co_lead_invitation_answer(
+            person=squatter, invitation=invitation, token="guessed", accept=True
+        )
+    assert invitation.token in client.get("/initiatives/mine/").content.decode()
+    client.post(page, {"answer": "accept"})
+    assert initiative.participations.get(person=squatter).role == Participation.Role.CO_LEAD

@@ -3,7 +3,7 @@
 import rules
 from django.utils.translation import gettext_lazy
 
-from coproduce.people.rules import is_administrator
+from coproduce.people.rules import has_verified_email, is_administrator
 
 from .models import Participation
 
@@ -58,7 +58,8 @@ rules.add_perm("initiatives.create_service", is_administrator)
 rules.add_perm("initiatives.create_initiative", is_administrator)
 rules.add_perm("initiatives.edit_initiative", is_co_lead | is_administrator)
 rules.add_perm("initiatives.invite_co_lead", is_co_lead | is_administrator)
-rules.add_perm("initiatives.answer_invitation", is_invitee)
+# The address it was sent to, confirmed: signing up with someone's address is not enough.
+rules.add_perm("initiatives.answer_invitation", is_invitee & has_verified_email)
 rules.add_perm("initiatives.join_initiative", rules.is_authenticated & is_public & ~is_participant)
 rules.add_perm("initiatives.leave_initiative", is_participant)
 # Adding or removing someone else. Co-leads share the lead by invitation, which the new co-lead

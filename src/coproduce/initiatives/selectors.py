@@ -121,6 +121,9 @@ def person_initiatives(person: Person) -> QuerySet[Participation]:
 
 
 def person_pending_invitations(person: Person) -> QuerySet[CoLeadInvitation]:
+    """Invitations sent to this person's address, once they have confirmed they own it."""
+    if not getattr(person, "email_confirmed", False):
+        return CoLeadInvitation.objects.none()
     return CoLeadInvitation.objects.filter(
         email__iexact=person.email, status=CoLeadInvitation.Status.PENDING
     ).select_related("initiative", "invited_by", "organisation")

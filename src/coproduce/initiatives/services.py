@@ -6,9 +6,10 @@ commands and the admin behave identically.
 """
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -419,9 +420,19 @@ def co_lead_invite(
 
 
 def co_lead_invitation_answer(
-    *, person: Person, invitation: CoLeadInvitation, accept: bool
+    *, person: Person, invitation: CoLeadInvitation, token: str, accept: bool
 ) -> CoLeadInvitation:
-    """Accept or decline. Accepting makes the person a co-lead (promoting an existing role)."""
+    """Accept or decline. Accepting makes the person a co-lead (promoting an existing role).
+
+    Only with the token that was emailed, and only by an account that has confirmed the invited
+    address: whoever merely signs up with that address can neither see nor take the lead.
+    """
+    if not secrets.compare_digest(str(token), invitation.token):
+        raise PermissionDenied(_("This invitation link is not valid."))
+    if getattr(person, "is_authenticated", False) and not person.email_confirmed:
+        raise PermissionDenied(
+            _("Confirm your email address first: the link is in the email we sent you.")
+        )
     require(
         person,
         "initiatives.answer_invitation",

@@ -129,6 +129,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
     if invitation.email.lower() != request.user.email.lower():
         raise PermissionDenied(_("This invitation was sent to another email address."))
+    if not request.user.email_confirmed:
+        raise PermissionDenied(
+            _("Confirm your email address first: the link is in the email we sent you.")
+        )
     if request.method == "POST":
         answer = request.POST.get("answer")
         if answer not in ("accept", "decline"):
@@ -140,7 +144,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         try:
             services.co_lead_invitation_answer(
-                person=request.user, invitation=invitation, accept=answer == "accept"
+                person=request.user, invitation=invitation, token=token, accept=answer == "accept"
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -24,6 +24,12 @@ def manages_organisation(actor, organisation) -> bool:
     ).exists()
 
 
+@rules.predicate
+def has_verified_email(person) -> bool:
+    """Confirmed they own their address: needed before anything that counts (ADR 0005)."""
+    return _authenticated(person) and bool(getattr(person, "email_confirmed", False))
+
+
 # A platform administrator. Apps above import this one predicate rather than redefine it.
 is_administrator = rules.is_superuser
 
