@@ -706,6 +706,9 @@ SERVICES: dict[str, Row] = {
     "service_request_update": Row(
         build=_with(service_request, request="obj", actor="actor", status="closed", note="Fixed.")
     ),
+    "service_request_comment": Row(
+        build=_with(service_request, request="obj", actor="actor", note="Still there today.")
+    ),
 }
 
 

@@ -20,7 +20,7 @@ def test_initiative_permissions(
         "ledger.import_contributions": {co_lead, administrator},
         "ledger.set_rates": {co_lead, administrator},
         "timebank.manage_timebank": {co_lead, administrator},
-        "service_requests.handle_service_requests": {co_lead, professional, citizen, administrator},
+        "service_requests.handle_service_requests": {co_lead, professional, administrator},
         "ledger.record_contribution": {co_lead, professional, citizen, outsider, administrator},
     }
     people = {co_lead, professional, citizen, outsider, administrator}

@@ -384,7 +384,7 @@ def test_timebank_through_the_pages(client, initiative, co_lead, citizen, outsid
 
 @pytest.mark.django_db
 def test_report_a_problem_with_a_photo_then_pick_it_up_and_close_it(
-    client, initiative, co_lead, citizen, outsider
+    client, initiative, co_lead, citizen, outsider, professional
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -440,17 +440,33 @@ def test_report_a_problem_with_a_photo_then_pick_it_up_and_close_it(
     photo = client.get(reverse("service_requests:request_photo", args=[initiative.slug, report.pk]))
     assert b"".join(photo.streaming_content) == PNG
     detail_url = reverse("service_requests:request", args=[initiative.slug, report.pk])
+    pick_up = reverse("service_requests:request_pick_up", args=[initiative.slug, report.pk])
+    # The reporter may comment, not change the status; the comment is not public.
     assert client.post(detail_url, {"status": "closed"}).status_code == 403
+    client.post(detail_url, {"action": "comment", "note": "It is blocking the pavement"})
+    assert "It is blocking the pavement" in client.get(detail_url).content.decode()
+    # A citizen who merely takes part neither picks it up nor changes it.
     client.force_login(citizen)
-    client.post(reverse("service_requests:request_pick_up", args=[initiative.slug, report.pk]))
+    assert client.post(pick_up).status_code == 403
+    assert client.post(detail_url, {"status": "closed"}).status_code == 403
+    assert "It is blocking the pavement" not in client.get(detail_url).content.decode()
+    client.force_login(professional)
+    client.post(pick_up)
     report.refresh_from_db()
-    assert report.assigned_to == citizen and report.status == "in_progress"
+    assert report.assigned_to == professional and report.status == "in_progress"
     assert client.post(detail_url, {"status": "in_progress", "note": ""}).status_code == 400
-    client.post(detail_url, {"status": "closed", "note": "Taken to the tip with the council"})
+    client.post(detail_url, {"status": "in_progress", "note": "Call the landlord first"})
+    client.post(
+        detail_url,
+        {"status": "closed", "note": "Taken to the tip with the council", "public": "on"},
+    )
     report.refresh_from_db()
     assert report.status == "closed" and report.closed_at is not None
+    assert report.status_notes == "Taken to the tip with the council"
+    client.logout()
     page = client.get(detail_url).content.decode()
     assert "Taken to the tip with the council" in page and "A few bags" in page
+    assert "Call the landlord first" not in page and "blocking the pavement" not in page
 
 
 @pytest.mark.django_db

@@ -113,10 +113,25 @@ def _attribute_field(attribute: CategoryAttribute) -> forms.Field:
 class RequestUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ServiceRequest.Status.choices)
     note = forms.CharField(
-        label=_("Note (public)"),
+        label=_("Note"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What was done or what happens next; shown to everyone."),
+        help_text=_("What was done or what happens next."),
+    )
+    public = forms.BooleanField(
+        label=_("Public note: shown to everyone on this page and in Open311"),
+        required=False,
+        initial=True,
+    )
+
+
+class RequestCommentForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your comment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by you and by the people handling the request, not by the public."),
     )
 
 

@@ -211,7 +211,8 @@ class ServiceRequest(models.Model):
 
 
 class RequestUpdate(models.Model):
-    """One step in the life of a service request: picked up, status changed, a note."""
+    """One step in the life of a service request: picked up, status changed, a note or the
+    reporter's comment."""
 
     request = models.ForeignKey(
         ServiceRequest,
@@ -228,6 +229,14 @@ class RequestUpdate(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=ServiceRequest.Status.choices)
     note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_(
+            "Shown to everyone and in Open311; otherwise seen only by those handling the request "
+            "and the person who reported it."
+        ),
+    )
     created_at = models.DateTimeField(_("time"))
 
     class Meta:

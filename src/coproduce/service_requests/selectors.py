@@ -61,3 +61,13 @@ def open311_requests() -> QuerySet[ServiceRequest]:
 
 def phase_choices(initiative: Initiative) -> list[Phase]:
     return sorted(initiative.phases.all(), key=lambda phase: phase.position)
+
+
+def request_updates_seen_by(report: ServiceRequest, person, *, can_handle: bool) -> QuerySet:
+    """The history this person may read: public steps for everyone; internal notes and the
+    reporter's comments for those handling the request and for the reporter."""
+    updates = report.updates.select_related("actor")
+    is_reporter = getattr(person, "is_authenticated", False) and person.pk == report.reported_by_id
+    if can_handle or is_reporter:
+        return updates
+    return updates.filter(is_public=True)

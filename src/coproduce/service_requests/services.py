@@ -228,7 +228,7 @@ def service_request_pick_up(
         actor,
         "service_requests.handle_service_requests",
         request.category.initiative,
-        _("Only people taking part in the initiative handle its reported problems."),
+        _("Only the initiative's co-leads and professionals pick up reported problems."),
     )
     now = now or timezone.now()
     with transaction.atomic():
@@ -254,14 +254,19 @@ def service_request_update(
     request: ServiceRequest,
     status: str,
     note: str = "",
+    public: bool = True,
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
-    """Change the status with a note (the note is public, as Open311 ``status_notes``)."""
+    """Change the status and/or write a note. A public note is shown to everyone (and is the
+    Open311 ``status_notes``); an internal one only to those handling it and the reporter."""
     require(
         actor,
-        "service_requests.handle_service_requests",
-        request.category.initiative,
-        _("Only people taking part in the initiative handle its reported problems."),
+        "service_requests.update_request",
+        request,
+        _(
+            "Only the initiative's co-leads and professionals, or the person it is assigned to, "
+            "handle a reported problem."
+        ),
     )
     now = now or timezone.now()
     if status not in ServiceRequest.Status.values:
@@ -275,16 +280,52 @@ def service_request_update(
         request.status = status
         request.updated_at = now
         request.closed_at = now if status == ServiceRequest.Status.CLOSED else None
-        if note:
+        if note and public:
             request.status_notes = note
         request.save(update_fields=["status", "updated_at", "closed_at", "status_notes"])
         RequestUpdate.objects.create(
-            request=request, actor=actor, status=status, note=note, created_at=now
+            request=request,
+            actor=actor,
+            status=status,
+            note=note,
+            is_public=public or not note,
+            created_at=now,
         )
         audit_record(
             actor=actor,
             action="service_request.update",
             target=request,
-            payload={"from": previous, "to": status},
+            payload={"from": previous, "to": status, "public": public},
         )
     return request
+
+
+def service_request_comment(
+    *, actor: Person, request: ServiceRequest, note: str, now: dt.datetime | None = None
+) -> RequestUpdate:
+    """The reporter (or a handler) adds a comment: it changes nothing else and is seen by those
+    handling the request and by the reporter, not by the public."""
+    require(
+        actor,
+        "service_requests.comment_on_request",
+        request,
+        _("Only the person who reported it and those handling it may comment."),
+    )
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write a comment.")})
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep the comment under 2,000 characters.")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        comment = RequestUpdate.objects.create(
+            request=request,
+            actor=actor,
+            status=request.status,
+            note=note,
+            is_public=False,
+            created_at=now,
+        )
+        audit_record(actor=actor, action="service_request.comment", target=request)
+    return comment

@@ -26,6 +26,7 @@ from coproduce.web import (
 from . import selectors, services
 from .forms import (
     RequestCategoryForm,
+    RequestCommentForm,
     RequestStatusFilterForm,
     RequestUpdateForm,
     ServiceRequestForm,
@@ -149,22 +150,41 @@ def _service_request(initiative: Initiative, pk: int) -> ServiceRequest:
 def request_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     report = _service_request(initiative, pk)
-    can_handle = request.user.has_perm("service_requests.handle_service_requests", initiative)
-    form = RequestUpdateForm(request.POST or None, initial={"status": report.status})
+    user = request.user
+    can_handle = user.has_perm("service_requests.update_request", report)
+    can_comment = user.has_perm("service_requests.comment_on_request", report)
+    commenting = request.method == "POST" and request.POST.get("action") == "comment"
+    data = request.POST if request.method == "POST" else None
+    form = RequestUpdateForm(
+        None if commenting else data, initial={"status": report.status, "public": True}
+    )
+    comment_form = RequestCommentForm(data if commenting else None)
     if request.method == "POST":
-        if not can_handle:
+        if not (can_comment if commenting else can_handle):
             raise PermissionDenied(
-                _("Only the initiative's participants may update service requests.")
-            )
-        if form.is_valid():
-            try:
-                services.service_request_update(
-                    actor=request.user, request=report, **form.cleaned_data
+                _("Only the person who reported it and those handling it may comment.")
+                if commenting
+                else _(
+                    "Only the initiative's co-leads and professionals, or the person it is "
+                    "assigned to, handle a reported problem."
                 )
+            )
+        posted = comment_form if commenting else form
+        if posted.is_valid():
+            try:
+                if commenting:
+                    services.service_request_comment(
+                        actor=user, request=report, **comment_form.cleaned_data
+                    )
+                else:
+                    services.service_request_update(actor=user, request=report, **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(posted, error)
             else:
-                messages.success(request, _("The request is updated."))
+                messages.success(
+                    request,
+                    _("Your comment is added.") if commenting else _("The request is updated."),
+                )
                 return redirect("service_requests:request", slug=slug, pk=pk)
     answers = []
     for attribute in report.category.attributes.all():
@@ -179,14 +199,16 @@ def request_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         initiative,
         {
             "report": report,
-            "updates": report.updates.select_related("actor"),
+            "updates": selectors.request_updates_seen_by(report, user, can_handle=can_handle),
             "answers": answers,
             "form": form,
+            "comment_form": comment_form,
             "can_handle": can_handle,
+            "can_comment": can_comment,
             "is_reporter": request.user.is_authenticated
             and report.reported_by_id == request.user.pk,
         },
-        status=form_status(request, form),
+        status=form_status(request, form, comment_form),
         section="requests",
     )
 
@@ -199,7 +221,7 @@ def request_pick_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "service_requests.handle_service_requests",
         initiative,
-        _("Only the initiative's participants may pick up service requests."),
+        _("Only the initiative's co-leads and professionals pick up reported problems."),
     )
     report = _service_request(initiative, pk)
     run_service(
