@@ -931,7 +931,15 @@ def _service_requests(
         categories.append((category, spec))
     if not categories:
         return
-    handlers = [lead, *rng.sample(citizens, k=min(3, len(citizens)))]
+    # Problems are handled by the co-lead and the initiative's professionals (the rule of
+    # service_requests.handle_service_requests), never by any participant.
+    professionals = list(
+        Person.objects.filter(
+            participations__initiative=initiative,
+            participations__role=Participation.Role.PROFESSIONAL,
+        ).order_by("pk")
+    )
+    handlers = [lead, *rng.sample(professionals, k=min(3, len(professionals)))]
     for _ in range(profile.requests_per_year):
         category, spec = rng.choice(categories)
         day = today - dt.timedelta(days=rng.randint(0, max((today - first).days, 1)))
