@@ -5,15 +5,13 @@ confirmed contribution, a transfer or a movement; corrections go through the ser
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.audit.admin import AuditedAdmin, ReadOnlyAdmin
 from coproduce.ledger.activities import activity_filter
 from coproduce.ledger.models import Contribution
-from coproduce.web import error_text
 
 from . import services
 from .models import (
@@ -120,21 +118,20 @@ class ShiftAdmin(KeepsLedgerActivities, AuditedAdmin):
     def change_capacity(self, request, queryset):
         form = CapacityForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            for shift in queryset.select_related("task"):
-                try:
-                    services.shift_update(
-                        actor=request.user,
-                        shift=shift,
-                        starts_at=shift.starts_at,
-                        ends_at=shift.ends_at,
-                        capacity=form.cleaned_data["capacity"],
-                        professional=shift.professional,
-                        notes=shift.notes,
-                    )
-                except (ValidationError, PermissionDenied) as error:
-                    self.message_user(request, f"{shift}: {error_text(error)}", messages.ERROR)
-                else:
-                    self.message_user(request, _("%(shift)s: places changed.") % {"shift": shift})
+            self.apply_service(
+                request,
+                queryset.select_related("task"),
+                lambda shift: services.shift_update(
+                    actor=request.user,
+                    shift=shift,
+                    starts_at=shift.starts_at,
+                    ends_at=shift.ends_at,
+                    capacity=form.cleaned_data["capacity"],
+                    professional=shift.professional,
+                    notes=shift.notes,
+                ),
+                _("%(object)s: places changed."),
+            )
             return None
         return TemplateResponse(
             request,
