@@ -9,7 +9,7 @@ what to show; the service's check is the one that protects the data.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -17,6 +17,7 @@ from coproduce.initiatives.components import tabs_for
 from coproduce.initiatives.models import Initiative
 from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.initiatives.selectors import initiative_visible_to
+from coproduce.people import permissions
 
 GET = ["GET", "HEAD"]
 GET_POST = ["GET", "HEAD", "POST"]
@@ -34,9 +35,9 @@ def initiative_or_404(request: HttpRequest, slug: str) -> Initiative:
 
 
 def require(request: HttpRequest, perm: str, obj=None, message: str | None = None) -> None:
-    """Refuse with a 403 page that says who may do this."""
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(message or str(CO_LEADS_ONLY))
+    """Refuse with a 403 page that says who may do this (the services' own check, asked for the
+    person making the request)."""
+    permissions.require(request.user, perm, obj, message or str(CO_LEADS_ONLY))
 
 
 def error_text(error: ValidationError) -> str:

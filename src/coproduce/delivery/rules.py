@@ -7,15 +7,12 @@ on who supervises that shift.
 import rules
 
 from coproduce.initiatives.rules import is_administrator, is_co_lead, is_professional
-
-
-def _authenticated(person) -> bool:
-    return bool(getattr(person, "is_authenticated", False))
+from coproduce.people.rules import is_signed_in
 
 
 @rules.predicate
 def is_shift_professional(person, shift) -> bool:
-    return shift is not None and _authenticated(person) and shift.professional_id == person.pk
+    return shift is not None and is_signed_in(person) and shift.professional_id == person.pk
 
 
 @rules.predicate

@@ -3,7 +3,7 @@
 import rules
 from django.utils.translation import gettext_lazy
 
-from coproduce.people.rules import has_verified_email, is_administrator
+from coproduce.people.rules import has_verified_email, is_administrator, is_signed_in
 
 from .models import Participation
 
@@ -15,7 +15,7 @@ __all__ = ["is_administrator", "is_co_lead", "is_invitee", "is_participant", "is
 
 @rules.predicate
 def is_co_lead(person, initiative) -> bool:
-    if initiative is None or not getattr(person, "is_authenticated", False):
+    if initiative is None or not is_signed_in(person):
         return False
     return Participation.objects.filter(
         person=person, initiative=initiative, role=Participation.Role.CO_LEAD
@@ -24,7 +24,7 @@ def is_co_lead(person, initiative) -> bool:
 
 @rules.predicate
 def is_participant(person, initiative) -> bool:
-    if initiative is None or not getattr(person, "is_authenticated", False):
+    if initiative is None or not is_signed_in(person):
         return False
     return Participation.objects.filter(person=person, initiative=initiative).exists()
 
@@ -32,7 +32,7 @@ def is_participant(person, initiative) -> bool:
 @rules.predicate
 def is_professional(person, initiative) -> bool:
     """Takes part in the initiative as a professional ("regular producer")."""
-    if initiative is None or not getattr(person, "is_authenticated", False):
+    if initiative is None or not is_signed_in(person):
         return False
     return Participation.objects.filter(
         person=person, initiative=initiative, role=Participation.Role.PROFESSIONAL
@@ -42,7 +42,7 @@ def is_professional(person, initiative) -> bool:
 @rules.predicate
 def is_invitee(person, invitation) -> bool:
     """The invitation was sent to this person's email address."""
-    if invitation is None or not getattr(person, "is_authenticated", False):
+    if invitation is None or not is_signed_in(person):
         return False
     return invitation.email.lower() == person.email.lower()
 

@@ -7,17 +7,12 @@ initiative, or the professional who supervised the shift an entry comes from, do
 import rules
 
 from coproduce.initiatives.rules import is_administrator, is_co_lead
-
-
-def _authenticated(person) -> bool:
-    return bool(getattr(person, "is_authenticated", False))
+from coproduce.people.rules import is_signed_in
 
 
 @rules.predicate
 def is_contributor(person, contribution) -> bool:
-    return (
-        contribution is not None and _authenticated(person) and contribution.person_id == person.pk
-    )
+    return contribution is not None and is_signed_in(person) and contribution.person_id == person.pk
 
 
 @rules.predicate
@@ -28,7 +23,7 @@ def leads_contribution_initiative(person, contribution) -> bool:
 @rules.predicate
 def supervises_contribution(person, contribution) -> bool:
     """The professional in charge of the activity the entry is for (a shift's professional)."""
-    if contribution is None or not _authenticated(person):
+    if contribution is None or not is_signed_in(person):
         return False
     return contribution.supervised_by_id == person.pk
 

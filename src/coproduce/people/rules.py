@@ -5,19 +5,20 @@ import rules
 from .models import Membership
 
 
-def _authenticated(person) -> bool:
+def is_signed_in(person) -> bool:
+    """A real account, not the anonymous visitor (for use inside predicates)."""
     return bool(getattr(person, "is_authenticated", False))
 
 
 @rules.predicate
 def is_self(actor, person) -> bool:
-    return person is not None and _authenticated(actor) and actor.pk == person.pk
+    return person is not None and is_signed_in(actor) and actor.pk == person.pk
 
 
 @rules.predicate
 def manages_organisation(actor, organisation) -> bool:
     """Holds a manager membership of the organisation."""
-    if organisation is None or not _authenticated(actor):
+    if organisation is None or not is_signed_in(actor):
         return False
     return Membership.objects.filter(
         person=actor, organisation=organisation, role=Membership.Role.MANAGER
@@ -27,7 +28,7 @@ def manages_organisation(actor, organisation) -> bool:
 @rules.predicate
 def has_verified_email(person) -> bool:
     """Confirmed they own their address: needed before anything that counts (ADR 0005)."""
-    return _authenticated(person) and bool(getattr(person, "email_confirmed", False))
+    return is_signed_in(person) and bool(getattr(person, "email_confirmed", False))
 
 
 # A platform administrator. Apps above import this one predicate rather than redefine it.

@@ -8,10 +8,7 @@ add a comment. A participant who joined a minute ago may do neither.
 import rules
 
 from coproduce.initiatives.rules import is_administrator, is_co_lead, is_professional
-
-
-def _authenticated(person) -> bool:
-    return bool(getattr(person, "is_authenticated", False))
+from coproduce.people.rules import is_signed_in
 
 
 @rules.predicate
@@ -22,12 +19,12 @@ def handles_its_initiative(person, request) -> bool:
 
 @rules.predicate
 def is_assignee(person, request) -> bool:
-    return request is not None and _authenticated(person) and request.assigned_to_id == person.pk
+    return request is not None and is_signed_in(person) and request.assigned_to_id == person.pk
 
 
 @rules.predicate
 def is_reporter(person, request) -> bool:
-    return request is not None and _authenticated(person) and request.reported_by_id == person.pk
+    return request is not None and is_signed_in(person) and request.reported_by_id == person.pk
 
 
 # About an initiative.

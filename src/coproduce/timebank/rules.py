@@ -3,15 +3,12 @@
 import rules
 
 from coproduce.initiatives.rules import is_administrator, is_co_lead
-
-
-def _authenticated(person) -> bool:
-    return bool(getattr(person, "is_authenticated", False))
+from coproduce.people.rules import is_signed_in
 
 
 @rules.predicate
 def is_account_holder(person, account) -> bool:
-    return account is not None and _authenticated(person) and account.person_id == person.pk
+    return account is not None and is_signed_in(person) and account.person_id == person.pk
 
 
 @rules.predicate
@@ -22,13 +19,13 @@ def leads_account_initiative(person, account) -> bool:
 @rules.predicate
 def receives_exchange(person, exchange) -> bool:
     return (
-        exchange is not None and _authenticated(person) and exchange.receiver.person_id == person.pk
+        exchange is not None and is_signed_in(person) and exchange.receiver.person_id == person.pk
     )
 
 
 @rules.predicate
 def gives_exchange(person, exchange) -> bool:
-    return exchange is not None and _authenticated(person) and exchange.giver.person_id == person.pk
+    return exchange is not None and is_signed_in(person) and exchange.giver.person_id == person.pk
 
 
 @rules.predicate
