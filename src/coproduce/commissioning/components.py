@@ -12,10 +12,11 @@ def _can_open(initiative, person) -> bool:
 
 
 def _panel(initiative, person) -> dict:
+    can_open = _can_open(initiative, person)
     budgets = initiative.budgets.all()
-    if not _can_open(initiative, person):
+    if not can_open:
         budgets = budgets.exclude(stage=Budget.Stage.DRAFT)
-    return {"budgets": budgets, "can_open": _can_open(initiative, person)}
+    return {"budgets": budgets, "can_open": can_open}
 
 
 COMPONENT = Component(

@@ -1,26 +1,17 @@
 """What co-delivery adds to the shared space: its tabs and its panel on the initiative page."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.components import Component, Panel, Tab
 
-from .models import Shift, Task
+from . import selectors
+from .models import Task
 
 
 def _panel(initiative, person) -> dict:
-    upcoming = (
-        Shift.objects.filter(
-            task__initiative=initiative,
-            task__status=Task.Status.OPEN,
-            starts_at__gt=timezone.now(),
-        )
-        .select_related("task")
-        .order_by("starts_at")[:3]
-    )
     return {
         "open_tasks": initiative.tasks.filter(status=Task.Status.OPEN).count(),
-        "upcoming": upcoming,
+        "upcoming": selectors.upcoming_shifts(initiative)[:3],
     }
 
 

@@ -51,6 +51,19 @@ def initiative_tasks(initiative: Initiative, *, include_closed: bool = False) ->
     return qs
 
 
+def upcoming_shifts(initiative: Initiative) -> QuerySet[Shift]:
+    """The next shifts of the initiative's open tasks, soonest first (slice it)."""
+    return (
+        Shift.objects.filter(
+            task__initiative=initiative,
+            task__status=Task.Status.OPEN,
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("task")
+        .order_by("starts_at")
+    )
+
+
 def task_shifts(task: Task, *, upcoming: bool = True) -> QuerySet[Shift]:
     now = timezone.now()
     qs = task.shifts.select_related("professional")

@@ -56,22 +56,13 @@ _page = partial(initiative_page, perms=PAGE_PERMS)
 @require_http_methods(GET)
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
-    upcoming = (
-        Shift.objects.filter(
-            task__initiative=initiative,
-            task__status=Task.Status.OPEN,
-            starts_at__gt=timezone.now(),
-        )
-        .select_related("task")
-        .order_by("starts_at")[:5]
-    )
     return _page(
         request,
         "delivery/overview.html",
         initiative,
         {
             "tasks": selectors.initiative_tasks(initiative)[:6],
-            "upcoming": upcoming,
+            "upcoming": selectors.upcoming_shifts(initiative)[:5],
             "totals": contribution_totals(initiative),
         },
         section="overview",

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.components import Component, Panel, Tab
 
+from . import selectors
 from .models import RequestCategory, ServiceRequest
 
 
 def _panel(initiative, person) -> dict:
     waiting = (
-        ServiceRequest.objects.filter(category__initiative=initiative)
+        selectors.initiative_requests(initiative)
         .exclude(status=ServiceRequest.Status.CLOSED)
         .count()
     )

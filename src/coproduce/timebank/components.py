@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.components import Component, Panel, Tab
 
-from .models import Listing, Timebank
+from . import selectors
+from .models import Timebank
 
 
 def _panel(initiative, person) -> dict:
-    timebank = Timebank.objects.filter(initiative=initiative).first()
-    open_listings = timebank.listings.filter(status=Listing.Status.OPEN).count() if timebank else 0
+    timebank = selectors.timebank_of(initiative)
+    open_listings = selectors.timebank_listings(timebank).count() if timebank else 0
     return {"timebank": timebank, "open_listings": open_listings}
 
 
