@@ -6,7 +6,6 @@ The tables kept the names they had in the delivery app (ADR 0004). Invariants th
 can hold are declared here as constraints.
 """
 
-import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative, coordinates_ok
+from coproduce.uploads import service_request_photo_path
 
 
 def _token() -> str:
@@ -110,11 +110,6 @@ class CategoryAttribute(models.Model):
         return [str(value.get("key")) for value in self.values if isinstance(value, dict)]
 
 
-def _photo_path(instance, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"service-requests/{dt.date.today():%Y/%m}/{secrets.token_hex(8)}.{extension}"
-
-
 class ServiceRequest(models.Model):
     """A problem reported by a citizen that needs co-delivered action."""
 
@@ -139,7 +134,7 @@ class ServiceRequest(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    photo = models.FileField(_("photo"), upload_to=_photo_path, blank=True)
+    photo = models.FileField(_("photo"), upload_to=service_request_photo_path, blank=True)
     media_url = models.URLField(_("media address"), max_length=500, blank=True)
     attributes = models.JSONField(_("answers"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="open")
