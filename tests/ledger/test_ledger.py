@@ -378,3 +378,16 @@ def test_only_co_leads_import(initiative, citizen):
         ledger_services.contribution_import(
             actor=citizen, initiative=initiative, content=b"email,date,kind,quantity\n"
         )
+
+
+@pytest.mark.django_db
+def test_an_activity_key_from_outside_never_breaks_the_lookup(initiative):
+    from coproduce.ledger.activities import activity_from_key
+    from factories import TaskFactory
+
+    task = TaskFactory(initiative=initiative)
+    assert activity_from_key(initiative, f"delivery.task:{task.pk}") == task
+    for junk in ("delivery.task:²", "delivery.task:99999999999999999999", "delivery.task:", "x"):
+        assert activity_from_key(initiative, junk) is None
+    other = TaskFactory()
+    assert activity_from_key(initiative, f"delivery.task:{other.pk}") is None

@@ -49,8 +49,11 @@ def activity_choices(initiative) -> list[tuple[str, str]]:
 def activity_from_key(initiative, key: str) -> models.Model | None:
     """The activity a form's choice names, if it is one this initiative offers."""
     label, _sep, pk = key.partition(":")
+    # ASCII digits only and within a 64-bit id: "²" is a digit to Python, not to int().
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        return None
     for source in _sources:
-        if source.model._meta.label_lower == label and pk.isdigit():
+        if source.model._meta.label_lower == label:
             return source.choices(initiative).filter(pk=int(pk)).first()
     return None
 

@@ -1,10 +1,9 @@
 """Every write of the contributions ledger.
 
-Each function takes keyword arguments only, runs in one transaction and appends to the audit log,
-so the web pages, the Open311 API, the CSV import, the demo loader and the benchmark behave
-identically. Rows whose counters or balances change are locked first (``select_for_update``) and
-changed with F-expressions; the audit row is written last, so the global audit lock is never held
-while waiting for a row lock.
+Each function checks its actor, takes keyword arguments only and runs in one transaction with
+its audit row (ADR 0001, ADR 0005). Rows whose counters or balances change are locked first
+(``select_for_update``) and changed with F-expressions; the audit row is written last, so the
+global audit lock is never held while waiting for a row lock.
 """
 
 import datetime as dt
