@@ -29,7 +29,7 @@ def test_the_language_switcher_works_without_javascript(client):
 @pytest.mark.django_db
 def test_sign_up_errors_are_translated(client):
     response = client.post(
-        reverse("people:sign_up"),
+        reverse("account_signup"),
         {"display_name": "", "email": "x", "password1": "a", "password2": "b"},
         HTTP_ACCEPT_LANGUAGE="fr",
     )

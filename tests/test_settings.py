@@ -7,7 +7,8 @@ import sys
 import pytest
 from django.core import mail
 
-from coproduce.people import services
+from coproduce.initiatives import services
+from factories import InitiativeFactory, ParticipationFactory
 
 
 def test_importing_the_settings_creates_no_directory(tmp_path):
@@ -21,8 +22,8 @@ def test_importing_the_settings_creates_no_directory(tmp_path):
 @pytest.mark.django_db
 def test_email_links_use_site_url(settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://coproduce.example.org"
+    initiative = InitiativeFactory()
+    lead = ParticipationFactory(initiative=initiative, role="co_lead").person
     with django_capture_on_commit_callbacks(execute=True):
-        services.person_sign_up(
-            email="new@example.org", password="a-long-password-1", display_name="New"
-        )
+        services.co_lead_invite(actor=lead, initiative=initiative, email="new@example.org")
     assert "https://coproduce.example.org/" in mail.outbox[0].body

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
+    "allauth",
+    "allauth.account",
     "coproduce.audit",
     "coproduce.people",
     "coproduce.initiatives",
@@ -64,8 +66,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coproduce.middleware.HelpfulMethodNotAllowedMiddleware",
+    "coproduce.middleware.RefusedFormIs400Middleware",
 ]
 
 ROOT_URLCONF = "coproduce.urls"
@@ -103,12 +107,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# The cache holds the throttling counters: in the database by default, so every worker process
+# sees the same counts (``coproduce createcachetable`` makes the table); CACHE_URL overrides it.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://coproduce_cache")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.Person"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Logs in by email address whatever its case, and runs allauth's throttling (ADR 0006).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -119,9 +127,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "people:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "initiatives:mine"
 LOGOUT_REDIRECT_URL = "initiatives:list"
+
+# Accounts: sign-up, log-in, email confirmation, password reset and change come from
+# django-allauth (ADR 0006). People sign in with their email address; there is no username.
+ACCOUNT_ADAPTER = "coproduce.people.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "coproduce.people.accounts.LogInForm",
+    "signup": "coproduce.people.accounts.SignUpForm",
+}
+ACCOUNT_SIGNUP_FORM_CLASS = "coproduce.people.forms.SignUpDetailsForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Signing in before confirming is allowed; what counts (voting, co-leading, recording hours)
+# waits for the confirmation (people.rules.has_verified_email).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
+# A new address replaces the old one only once it is confirmed, so "confirmed" stays true.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Coproduce: "
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+# A newcomer lands on the initiatives they can join.
+ACCOUNT_SIGNUP_REDIRECT_URL = "initiatives:list"
+ACCOUNT_SESSION_REMEMBER = None
+# Throttling, per address ("key"), per account ("user") and per network address ("ip"). The
+# cache below is shared by every worker, so the limits hold across processes.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "5/h/ip",
+    "reset_password": "5/m/ip,3/h/key",
+    "confirm_email": "1/3m/key",
+    "invite": "20/h/user,3/d/key",
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

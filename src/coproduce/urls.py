@@ -10,6 +10,8 @@ from .moved import moved
 
 admin.site.site_header = _("Coproduce administration")
 admin.site.site_title = _("Coproduce")
+# django-allauth answers a throttled request with this view (it looks for it here).
+handler429 = "coproduce.people.views.too_many_requests"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -19,10 +21,17 @@ urlpatterns = [
     path("", include("coproduce.timebank.urls")),
     path("", include("coproduce.service_requests.urls")),
     path("people/", include("coproduce.people.urls")),
+    # Sign-up, log-in, confirmation, password reset and change: django-allauth (ADR 0006).
+    path("people/", include("allauth.account.urls")),
     path("", include("coproduce.commissioning.urls")),
     path("open311/v2/", include("coproduce.api.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The account pages before django-allauth served them.
+    path("people/log-in/", moved("/people/login/")),
+    path("people/log-out/", moved("/people/logout/")),
+    path("people/sign-up/", moved("/people/signup/")),
+    re_path(r"^people/confirm/[^/]+/$", moved("/people/email/")),
     # The first layout kept co-delivery under /delivery/.
     re_path(r"^delivery/(?P<rest>my-shifts/.*)$", moved("/{rest}")),
     re_path(r"^delivery/(?P<rest>calendar/[^/]+\.ics)$", moved("/{rest}")),

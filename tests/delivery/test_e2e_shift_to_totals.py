@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(tab, person):
-    tab.goto("/people/log-in/")
+    tab.goto("/people/login/")
     tab.get_by_label("Email address").fill(person.email)
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()

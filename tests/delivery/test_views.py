@@ -123,7 +123,7 @@ def test_every_page_renders_for_those_allowed_and_refuses_the_others(
     for name, url in {**members, **co_leads}.items():
         response = client.get(url)
         assert response.status_code == 302, name
-        assert response.url.startswith(reverse("people:login")), name
+        assert response.url.startswith(reverse("account_login")), name
     client.force_login(outsider)
     for name, url in members.items():
         assert client.get(url).status_code == 200, name

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def log_in(page, person, password):
     page.context.clear_cookies()
-    page.goto("/people/log-in/")
+    page.goto("/people/login/")
     page.get_by_label(re.compile(r"^Email address")).fill(person.email)
     page.get_by_label(re.compile(r"^Password")).fill(password)
     page.get_by_role("button", name="Log in").click()

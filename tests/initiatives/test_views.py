@@ -31,8 +31,8 @@ def pages(initiative):
         "home": reverse("home"),
         "list": reverse("initiatives:list"),
         "detail": reverse("initiatives:detail", args=[slug]),
-        "sign_up": reverse("people:sign_up"),
-        "login": reverse("people:login"),
+        "sign_up": reverse("account_signup"),
+        "login": reverse("account_login"),
     }
 
 
@@ -214,3 +214,19 @@ def test_someone_else_cannot_use_an_invitation(client, initiative, co_lead, outs
     url = reverse("initiatives:invitation", args=[token])
     assert client.post(url, {"answer": "accept"}).status_code == 403
     assert initiative.participations.get(person=citizen).role == Participation.Role.CITIZEN
+
+
+@pytest.mark.django_db
+def test_invitations_are_throttled_per_address_and_say_when_to_try_again(
+    client, initiative, co_lead
+):
+    client.force_login(co_lead)
+    url = reverse("initiatives:invite", args=[initiative.slug])
+    for _ in range(3):
+        client.post(url, {"email": "someone@example.org"})
+        initiative.invitations.all().delete()
+    response = client.post(url, {"email": "Someone@example.org"})
+    assert response.status_code == 400
+    assert "Try again in" in " ".join(response.context["form"].errors["email"])
+    assert not initiative.invitations.exists()
+    assert client.post(url, {"email": "someone-else@example.org"}).status_code == 302

@@ -391,3 +391,13 @@ def test_an_activity_key_from_outside_never_breaks_the_lookup(initiative):
         assert activity_from_key(initiative, junk) is None
     other = TaskFactory()
     assert activity_from_key(initiative, f"delivery.task:{other.pk}") is None
+
+
+@pytest.mark.django_db
+def test_recording_ones_own_hours_waits_for_a_confirmed_address(initiative):
+    newcomer = ParticipationFactory(
+        initiative=initiative, role=Participation.Role.CITIZEN, person__email_confirmed=False
+    ).person
+    with pytest.raises(PermissionDenied, match="Confirm your email address"):
+        record(initiative, newcomer)
+    assert not Contribution.objects.exists()

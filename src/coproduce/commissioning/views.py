@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -222,7 +223,7 @@ def proposal_detail(
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{request.build_absolute_uri('/people/log-in/')}?next={request.path}")
+            return redirect_to_login(request.get_full_path())
         if request.POST.get("form") == "review":
             _require(request, "commissioning.review_proposal", budget)
             review_form = ReviewForm(request.POST)

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -85,6 +86,9 @@ def _person_create(*, plan: PersonPlan, password_hash: str | None) -> Person:
         if password_hash is not None:
             person.password = password_hash
             person.save(update_fields=["password"])
+        EmailAddress.objects.create(
+            user=person, email=person.email, verified=person.email_confirmed, primary=True
+        )
         audit_record(actor=None, action="person.create", target=person, payload={"source": "demo"})
     return person
 

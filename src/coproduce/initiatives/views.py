@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coproduce.people import throttle
 from coproduce.web import initiative_or_404, require
 
 from . import selectors, services
@@ -96,6 +97,11 @@ def co_lead_invite(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     require(request, "initiatives.invite_co_lead", initiative)
     form = InviteCoLeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Per inviting account and per invited address (settings.ACCOUNT_RATE_LIMITS["invite"]).
+        wait = throttle.consume(request, action="invite", key=form.cleaned_data["email"].lower())
+        if wait:
+            form.add_error("email", throttle.wait_message(wait))
     if request.method == "POST" and form.is_valid():
         try:
             services.co_lead_invite(

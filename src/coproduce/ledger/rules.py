@@ -7,7 +7,7 @@ initiative, or the professional who supervised the shift an entry comes from, do
 import rules
 
 from coproduce.initiatives.rules import is_administrator, is_co_lead
-from coproduce.people.rules import is_signed_in
+from coproduce.people.rules import has_verified_email, is_signed_in
 
 
 @rules.predicate
@@ -30,7 +30,8 @@ def supervises_contribution(person, contribution) -> bool:
 
 # About an initiative.
 rules.add_perm("ledger.view_ledger", is_co_lead | is_administrator)
-rules.add_perm("ledger.record_contribution", rules.is_authenticated)
+# Recording one's own hours counts, so it waits for a confirmed address (ADR 0006).
+rules.add_perm("ledger.record_contribution", has_verified_email)
 rules.add_perm("ledger.record_for_others", is_co_lead | is_administrator)
 rules.add_perm("ledger.confirm_all_contributions", is_co_lead | is_administrator)
 rules.add_perm("ledger.import_contributions", is_co_lead | is_administrator)

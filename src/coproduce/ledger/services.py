@@ -67,6 +67,13 @@ def contribution_record(
             initiative,
             _("Only co-leads may record contributions for someone else."),
         )
+    else:
+        require(
+            actor,
+            "ledger.record_contribution",
+            initiative,
+            _("Confirm your email address before recording contributions."),
+        )
     if capacity is None:
         capacity, default_organisation = capacity_of(person, initiative)
         organisation = organisation or default_organisation

@@ -3,41 +3,14 @@ one transaction with its audit row."""
 
 import datetime as dt
 
-from django.conf import settings
-from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 
-from .mail import send_to_person
 from .models import Membership, Organisation, Person
 from .permissions import require
-
-CONFIRM_SALT = "coproduce.people.confirm-email"
-CONFIRM_MAX_AGE = 60 * 60 * 24 * 7  # a week
-
-
-def email_confirmation_token(person: Person) -> str:
-    return signing.dumps({"id": person.pk, "email": person.email}, salt=CONFIRM_SALT)
-
-
-def _send_confirmation(person: Person, base_url: str) -> None:
-    link = base_url.rstrip("/") + reverse(
-        "people:confirm_email", args=[email_confirmation_token(person)]
-    )
-
-    def compose() -> tuple[str, str]:
-        subject = _("Confirm your email address for Coproduce")
-        body = _(
-            "Hello %(name)s,\n\nPlease confirm your email address by opening this link:\n"
-            "%(link)s\n\nThe link is valid for seven days. If you did not sign up, ignore "
-            "this message."
-        ) % {"name": person.display_name, "link": link}
-        return subject, body
-
-    send_to_person(person, compose)
 
 
 def person_sign_up(
@@ -47,14 +20,12 @@ def person_sign_up(
     display_name: str,
     preferred_language: str = "en",
     area: str = "",
-    base_url: str | None = None,
 ) -> Person:
-    """Create an account and email a confirmation link once the account is committed.
+    """Create an account. The sign-up page (django-allauth, ADR 0006) then emails the link that
+    confirms the address.
 
-    Anyone may sign up, so no permission is asked: the new person is the actor. ``base_url``
-    (the site's address for the link) defaults to ``settings.SITE_URL``.
+    Anyone may sign up, so no permission is asked: the new person is the actor.
     """
-    base_url = base_url or settings.SITE_URL
     with transaction.atomic():
         person = Person.objects.create_user(
             email=email,
@@ -64,18 +35,21 @@ def person_sign_up(
             area=area,
         )
         audit_record(actor=person, action="person.sign_up", target=person)
-        transaction.on_commit(lambda: _send_confirmation(person, base_url))
     return person
 
 
-def person_confirm_email(*, token: str) -> Person:
-    """Mark an address confirmed. Raises ``signing.BadSignature`` (or its ``SignatureExpired``
-    subclass) or ``Person.DoesNotExist`` for a bad link.
+def person_confirm_email(*, person: Person, email: str) -> Person:
+    """Record that ``person`` proved they own ``email``: what counts (voting, co-leading,
+    recording hours) opens to them.
 
-    No permission is asked: the signed token, sent to that address only, is the proof."""
-    data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    No permission is asked: it is called once django-allauth has checked the confirmation key
+    that was emailed to that address, which is the proof. An address the person no longer uses
+    confirms nothing.
+    """
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=data["id"], email=data["email"])
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.email.lower() != email.lower():
+            raise ValidationError(_("This address is not the account's address."))
         if not person.email_confirmed:
             person.email_confirmed = True
             person.save(update_fields=["email_confirmed"])

@@ -1,60 +1,39 @@
+import math
+
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
-from .forms import EmailAuthenticationForm, ProfileForm, SignUpForm
+from . import services, throttle
+from .forms import ProfileForm
 from .models import Person
 from .selectors import person_memberships
 
+# Which throttled action each account page counts (settings.ACCOUNT_RATE_LIMITS).
+_THROTTLED_PAGES = {
+    "account_signup": "signup",
+    "account_reset_password": "reset_password",
+    "account_email": "confirm_email",
+    "account_email_verification_sent": "confirm_email",
+    "account_change_password": "change_password",
+}
 
-@require_http_methods(["GET", "POST"])
-def sign_up(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("initiatives:mine")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        person = services.person_sign_up(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            display_name=form.cleaned_data["display_name"],
-            area=form.cleaned_data["area"],
-            preferred_language=get_language()[:2] if get_language() else "en",
-            base_url=request.build_absolute_uri("/"),
-        )
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            _("Welcome, %(name)s. We sent a confirmation link to %(email)s.")
-            % {"name": person.display_name, "email": person.email},
-        )
-        return redirect("initiatives:list")
-    return render(
-        request, "people/sign_up.html", {"form": form}, status=400 if form.errors else 200
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The page a throttled request gets: what was refused and when to try again."""
+    match = request.resolver_match
+    action = _THROTTLED_PAGES.get(match.url_name if match else "", "")
+    key = (request.POST.get("email") or "").strip().lower() or None
+    wait = throttle.seconds_to_wait(request, action=action, key=key) if action else 0
+    wait = wait or 60
+    response = render(
+        request, "429.html", {"wait_message": throttle.wait_message(wait)}, status=429
     )
-
-
-@require_http_methods(["GET"])
-def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        person = services.person_confirm_email(token=token)
-    except (signing.BadSignature, Person.DoesNotExist, KeyError, TypeError):
-        return render(request, "people/confirm_failed.html", status=400)
-    messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": person.email})
-    return redirect("initiatives:list")
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "people/login.html"
-    authentication_form = EmailAuthenticationForm
-    redirect_authenticated_user = True
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @login_required

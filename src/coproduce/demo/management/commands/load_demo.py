@@ -60,4 +60,4 @@ class Command(BaseCommand):
         width = max(len(account.email) for account in DEMO_ACCOUNTS)
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<{width}}  {account.shows}")
-        self.stdout.write(f"Sign in at {site_url.rstrip('/')}/people/log-in/")
+        self.stdout.write(f"Sign in at {site_url.rstrip('/')}/people/login/")
