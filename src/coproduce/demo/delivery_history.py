@@ -814,7 +814,9 @@ def _other_contributions(
         return
     # A few entries still waiting, one disputed and one corrected, as in real ledgers.
     recent = [end - dt.timedelta(days=d) for d in (1, 3, 6, 9)]
-    for day, person in zip(recent, rng.sample(citizens, k=min(4, len(citizens))), strict=False):
+    # People record their own hours once their address is confirmed (ADR 0006).
+    confirmed = [person for person in citizens if person.email_confirmed]
+    for day, person in zip(recent, rng.sample(confirmed, k=min(4, len(confirmed))), strict=False):
         entry = ledger_services.contribution_record(
             actor=person,
             initiative=initiative,
