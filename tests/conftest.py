@@ -4,8 +4,10 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone, translation
 
+from coproduce.audit.keys import write_new_key
 from coproduce.cli import prepare_sqlite_directories
 from coproduce.initiatives.models import Participation
 from factories import (
@@ -31,6 +33,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     """pytest-django asks this fixture before it creates the test database: the settings create
     no directory when imported, so make the SQLite file's directory here."""
     prepare_sqlite_directories()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_signing_key(tmp_path_factory):
+    """Checkpoints made by tests are signed with a key of the session's own, never with the
+    demo's key file under var/."""
+    path = tmp_path_factory.mktemp("audit") / "signing-key.pem"
+    key = write_new_key(path)
+    with override_settings(
+        AUDIT_SIGNING_KEY="", AUDIT_SIGNING_KEY_FILE=str(path), AUDIT_PREVIOUS_PUBLIC_KEYS=[]
+    ):
+        yield key
 
 
 @pytest.fixture

@@ -432,6 +432,12 @@ SERVICES: dict[str, Row] = {
         refuses=(),
         why="the log itself: every service calls it after its own check",
     ),
+    "audit_checkpoint": Row(
+        build=lambda: {"reason": "contract"},
+        actor_arg="",
+        refuses=(),
+        why="a system job (after a tally, daily from cron): the server's key signs, no person",
+    ),
     # people
     "person_sign_up": Row(
         build=lambda: {"email": "new@example.org", "password": "x" * 12, "display_name": "New"},

@@ -193,6 +193,12 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coproduce <noreply@coproduce.invalid>")
 
+# The audit log's checkpoints are signed with an Ed25519 key the database does not hold
+# (coproduce/audit/keys.py, docs/security.md). Unset, the demo makes var/audit-signing-key.pem.
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="")
+AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default="")
+AUDIT_PREVIOUS_PUBLIC_KEYS = env.list("AUDIT_PREVIOUS_PUBLIC_KEYS", default=[])
+
 # Security headers: on everywhere; HTTPS-only ones when the deployment says it is behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
-from .models import AuditEntry
+from .models import AuditEntry, Checkpoint
 from .services import audit_record
 
 
@@ -16,6 +16,24 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "action", "object_type", "object_id", "actor_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["action", "object_type", "object_id", "hash"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(admin.ModelAdmin):
+    """Read-only: checkpoints are signed by ``coproduce audit checkpoint`` and after tallies."""
+
+    list_display = ["id", "created_at", "entry_count", "head_hash", "key_id"]
+    search_fields = ["head_hash", "key_id"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

@@ -7,6 +7,9 @@ import json
 import uuid
 from typing import Any
 
+# The hash the first entry names as its predecessor.
+GENESIS_HASH = "0" * 64
+
 
 def _default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):

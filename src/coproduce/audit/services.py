@@ -1,12 +1,16 @@
 """Writing to the audit log. Every other app's services call :func:`audit_record`."""
 
+import re
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .chain import canonical_json, entry_hash
-from .models import GENESIS_HASH, AuditEntry
+from .checkpoints import key_id, sign_head
+from .keys import signing_key
+from .models import GENESIS_HASH, AuditEntry, Checkpoint
+from .verification import CHECKPOINT_ACTION
 
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x436F70726F64
@@ -52,3 +56,34 @@ def audit_record(
     )
     entry.save(force_insert=True)
     return entry
+
+
+_REASON = re.compile(r"[a-z][a-z0-9._-]{0,49}")
+
+
+def audit_checkpoint(*, reason: str = "manual") -> Checkpoint:
+    """Sign the log's head (entry count, last hash, time) and keep the signed checkpoint.
+
+    A system job: no person acts, as after a budget's tally or from the daily cron job
+    (docs/deployment.md). The checkpoint first records itself in the log, then signs the head
+    that includes that entry, so deleting a checkpoint later is noticed by ``verify``. The key is
+    read before anything is written: without it, nothing changes.
+    """
+    if not _REASON.fullmatch(reason):
+        raise ValueError("a checkpoint's reason is a short lower-case word such as 'daily'")
+    key = signing_key()
+    with transaction.atomic():
+        entry = audit_record(
+            action=CHECKPOINT_ACTION,
+            payload={"reason": reason, "key_id": key_id(key.public_key())},
+        )
+        signed = sign_head(
+            key, count=AuditEntry.objects.count(), head=entry.hash, time=entry.created_at
+        )
+        return Checkpoint.objects.create(
+            created_at=entry.created_at,
+            entry_count=signed.count,
+            head_hash=signed.head,
+            key_id=signed.key_id,
+            signature=signed.signature,
+        )
