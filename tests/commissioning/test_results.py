@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from coproduce.audit.models import AuditEntry
+from coproduce.audit.models import AuditEntry, Checkpoint
+from coproduce.audit.selectors import audit_verify
 from coproduce.commissioning import services
 from coproduce.commissioning.models import Budget
 from coproduce.commissioning.services import Choices
@@ -116,3 +117,29 @@ def test_an_expensive_popular_project_lost_for_a_reason_residents_can_read(votin
     assert (playground["supporters"], playground["money_left"]) == (6, "60000.00")
     benches = projects[code_of(voting_budget, "Benches")]
     assert (benches["payment"], benches["full_payers"]) == ("7500.00", 4)
+
+
+@pytest.mark.django_db
+def test_a_tally_is_fixed_by_a_signed_checkpoint_once_committed(
+    closed_budget, co_lead, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.budget_tally(actor=co_lead, budget=closed_budget)
+    checkpoint = Checkpoint.objects.get()
+    tally = AuditEntry.objects.get(action="budget.tally")
+    # The checkpoint covers the tally's entry, so deleting or rewriting it is named by verify.
+    assert AuditEntry.objects.filter(id__lte=tally.pk).count() <= checkpoint.entry_count
+    assert checkpoint.entry_count == AuditEntry.objects.count()
+    assert audit_verify().ok and audit_verify().checkpoints == 1
+
+
+@pytest.mark.django_db
+def test_a_tally_stands_when_its_checkpoint_cannot_be_signed(
+    closed_budget, co_lead, django_capture_on_commit_callbacks, settings, tmp_path, caplog
+):
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "gone.pem")
+    with django_capture_on_commit_callbacks(execute=True):
+        results = services.budget_tally(actor=co_lead, budget=closed_budget)
+    assert results and closed_budget.results.count() == len(results)
+    assert not Checkpoint.objects.exists()
+    assert "AUDIT_SIGNING_KEY_FILE" in caplog.text

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coproduce.audit.services import audit_record
+from coproduce.audit.services import audit_checkpoint, audit_record
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
 from coproduce.people.permissions import require
@@ -568,7 +568,15 @@ def budget_tally(*, actor: Person, budget: Budget) -> list[Result]:
                 "funded": sorted(code for r in results for code in r.explanation["selected"]),
             },
         )
+        # Once the result is committed, a signed checkpoint fixes the log as it stands, so the
+        # tally's record cannot later be removed or rewritten unnoticed. A failure to sign is
+        # logged and does not undo the tally.
+        transaction.on_commit(_checkpoint_after_tally, robust=True)
     return results
+
+
+def _checkpoint_after_tally() -> None:
+    audit_checkpoint(reason="budget.tally")
 
 
 def milestone_add(
