@@ -319,6 +319,19 @@ def test_anyone_can_verify_an_export_without_the_database(
 
 
 @pytest.mark.django_db
+def test_the_live_log_may_be_checked_against_published_copies(published, capsys):
+    call_command(
+        "audit",
+        "verify",
+        "--checkpoint",
+        str(published / "checkpoints.jsonl"),
+        "--public-key",
+        str(published / "audit.pub"),
+    )
+    assert "intact: 10 entries, extending 2 signed checkpoint(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
 def test_the_public_key_may_be_given_inline(published, capsys):
     verify_offline(published, "--public-key", (published / "audit.pub").read_text())
     assert "intact: 10 entries" in capsys.readouterr().out

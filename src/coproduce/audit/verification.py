@@ -118,6 +118,7 @@ def verify_log(
     """Walk the log once: every hash must match, and at each checkpoint's position the head it
     signed. ``all_checkpoints_known`` (the database's own checkpoints) also requires a checkpoint
     for every entry that records making one, so deleting checkpoints is noticed too."""
+    checkpoints = list(dict.fromkeys(checkpoints))  # a published copy of a stored one counts once
     for checkpoint in checkpoints:
         reason = signature_problem(checkpoint, trusted)
         if reason:
