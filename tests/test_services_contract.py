@@ -36,7 +36,6 @@ from factories import (
 NOT_SERVICES = {
     "voter_eligibility_problem",  # explains why someone may not vote, for the page
     "ballot_problems",  # checks choices against the ballot rules, for the page
-    "check_photo",  # validates an upload before a service stores it
     "clean_attributes",  # validates answers to a category's questions
 }
 
