@@ -272,6 +272,11 @@ def build_shift_signup_cancel() -> dict:
     return {"actor": made.person, "signup": made}
 
 
+def build_shift_signups_cancel_on_leave() -> dict:
+    made, lead = signup()
+    return {"actor": lead, "person": made.person, "initiative": made.shift.task.initiative}
+
+
 def build_shift_hours_confirm() -> dict:
     made, lead = signup(starts_in=-dt.timedelta(hours=3))
     return {"actor": lead, "signup": made}
@@ -604,6 +609,7 @@ SERVICES: dict[str, Row] = {
         refuses=(ANONYMOUS,),
     ),
     "shift_signup_cancel": Row(build=build_shift_signup_cancel),
+    "shift_signups_cancel_on_leave": Row(build=build_shift_signups_cancel_on_leave),
     "shift_hours_confirm": Row(build=build_shift_hours_confirm),
     "shift_reminders_send": Row(
         build=build_shift_reminders_send,
