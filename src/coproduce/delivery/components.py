@@ -32,11 +32,11 @@ def _leaving_consequences(person, initiative) -> list[str]:
         }
         if signup.status == ShiftSignup.Status.BOOKED:
             sentence = gettext(
-                "Your place on “%(task)s” (%(when)s) is cancelled and offered to the first "
+                "Your place on “%(task)s” (%(when)s) will be cancelled and offered to the first "
                 "person waiting."
             )
         else:
-            sentence = gettext("You leave the waiting list of “%(task)s” (%(when)s).")
+            sentence = gettext("You will leave the waiting list of “%(task)s” (%(when)s).")
         sentences.append(sentence % names)
     return sentences
 
