@@ -93,10 +93,10 @@ def test_co_leads_are_read_only_on_the_initiative_and_their_own_page(
     assert client.post(delete, {"post": "yes"}).status_code == 403
 
 
-def _action(client, model: str, action: str, objects) -> str:
+def _action(client, model: str, action: str, objects, **extra: str) -> str:
     response = client.post(
         reverse(f"admin:{model}_changelist"),
-        {"action": action, "_selected_action": [obj.pk for obj in objects]},
+        {"action": action, "_selected_action": [obj.pk for obj in objects], **extra},
         follow=True,
     )
     assert response.status_code == 200
@@ -123,7 +123,7 @@ def test_co_leads_change_through_actions_calling_the_services(
     _action(client, "initiatives_participation", "step_down_as_co_lead", [lead])
     lead.refresh_from_db()
     assert lead.role == Participation.Role.PROFESSIONAL
-    _action(client, "initiatives_participation", "remove_from_initiative", [lead])
+    _action(client, "initiatives_participation", "remove_from_initiative", [lead], post="yes")
     assert not initiative.participations.filter(person=co_lead).exists()
 
 

@@ -36,7 +36,6 @@ from factories import (
 NOT_SERVICES = {
     "voter_eligibility_problem",  # explains why someone may not vote, for the page
     "ballot_problems",  # checks choices against the ballot rules, for the page
-    "check_photo",  # validates an upload before a service stores it
     "clean_attributes",  # validates answers to a category's questions
 }
 
@@ -271,6 +270,11 @@ def signup(starts_in: dt.timedelta = dt.timedelta(days=2)):
 def build_shift_signup_cancel() -> dict:
     made, _lead = signup()
     return {"actor": made.person, "signup": made}
+
+
+def build_shift_signups_cancel_on_leave() -> dict:
+    made, lead = signup()
+    return {"actor": lead, "person": made.person, "initiative": made.shift.task.initiative}
 
 
 def build_shift_hours_confirm() -> dict:
@@ -611,6 +615,7 @@ SERVICES: dict[str, Row] = {
         refuses=(ANONYMOUS,),
     ),
     "shift_signup_cancel": Row(build=build_shift_signup_cancel),
+    "shift_signups_cancel_on_leave": Row(build=build_shift_signups_cancel_on_leave),
     "shift_hours_confirm": Row(build=build_shift_hours_confirm),
     "shift_reminders_send": Row(
         build=build_shift_reminders_send,

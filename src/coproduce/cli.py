@@ -38,9 +38,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return pb_main(argv[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    prepare_sqlite_directories()
+    try:
+        prepare_sqlite_directories()
+    except ImproperlyConfigured as error:
+        # The settings refuse to load (a production site with the demo's key): say why, once.
+        print(f"coproduce: {error}", file=sys.stderr)
+        return 2
     if len(argv) == 1 or argv[1] in ("help", "--help", "-h"):
         print("Coproduce commands without a database:")
         for name, text in PURE_COMMANDS.items():

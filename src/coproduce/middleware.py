@@ -1,6 +1,14 @@
 """Project-wide middleware."""
 
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+LAST_SEEN = "coproduce_last_seen"
 
 
 class HelpfulMethodNotAllowedMiddleware:
@@ -37,3 +45,37 @@ class RefusedFormIs400Middleware:
             if form is not None and getattr(form, "errors", None):
                 response.status_code = 400
         return response
+
+
+class StaffIdleTimeoutMiddleware:
+    """Log out a staff account after ``STAFF_SESSION_IDLE_SECONDS`` without a request.
+
+    Staff accounts reach the admin, where one click changes anyone's data: a session left open
+    on a shared computer must not stay usable. Other people keep Django's usual session length.
+    The time of the last request is kept in the session, rewritten at most once a minute.
+    """
+
+    REFRESH_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request) -> None:
+        now = int(time.time())
+        last_seen = request.session.get(LAST_SEEN)
+        idle = settings.STAFF_SESSION_IDLE_SECONDS
+        if isinstance(last_seen, int) and now - last_seen > idle:
+            logout(request)
+            messages.info(
+                request,
+                _("You were logged out after %(minutes)d minutes without activity.")
+                % {"minutes": idle // 60},
+            )
+        elif not isinstance(last_seen, int) or now - last_seen >= self.REFRESH_SECONDS:
+            request.session[LAST_SEEN] = now

@@ -7,9 +7,12 @@ unless asked.
 
 import importlib.util
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from coproduce.production import check_production_secret_key
 
 env = environ.Env()
 
@@ -28,8 +31,13 @@ BASE_DIR = Path(
 VAR_DIR = BASE_DIR / "var"
 
 DEBUG = env.bool("DEBUG", default=False)
-# The demo key only ever protects a local demo; production must set SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="coproduce-demo-key-not-for-production-use-0123456789")
+HTTPS = env.bool("HTTPS", default=False)
+# The demo key only ever protects a local demo: it is public, so anyone could sign an email
+# confirmation or a session with it. Behind TLS (production) the site refuses to start with it.
+DEMO_SECRET_KEY = "coproduce-demo-key-not-for-production-use-0123456789"
+SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
+if HTTPS:
+    check_production_secret_key(SECRET_KEY, demo_key=DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where people reach the site: the base of links in emails and feeds, which are written outside
@@ -59,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coproduce.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coproduce.middleware.HelpfulMethodNotAllowedMiddleware",
     "coproduce.middleware.RefusedFormIs400Middleware",
@@ -205,13 +215,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-HTTPS = env.bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+# Joining the browsers' preload list is a deployment's own, hard to undo, decision: off unless
+# asked, and check --deploy is not told to nag about it.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Staff sessions end after this many seconds without a request (coproduce.middleware).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): pages run only the site's own script files, with no
+# inline script, style attribute or event handler; the map's tiles are the only outside images.
+DELIVERY_MAP_TILE_URL = env.str(
+    "DELIVERY_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+_tiles = urlsplit(DELIVERY_MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

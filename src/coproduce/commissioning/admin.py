@@ -168,3 +168,5 @@ class MilestoneAdmin(AuditedAdmin):
     list_display = ["title", "proposal", "due_on", "done_on"]
     search_fields = ["title", "proposal__title"]
     list_filter = ["proposal__budget"]
+    # Photos come in through the service, which re-encodes them (coproduce.uploads).
+    readonly_fields = ["photo"]

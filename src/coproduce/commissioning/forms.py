@@ -4,6 +4,8 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.uploads import IMAGE_ACCEPT
+
 from .models import Budget, Milestone, Proposal
 
 
@@ -119,7 +121,9 @@ class MilestoneForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}),
             "done_on": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
+            "photo": forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
         }
+        help_texts = {"photo": _("JPEG, PNG or WebP, 5 MB at most.")}
 
     def clean(self):
         cleaned = super().clean()

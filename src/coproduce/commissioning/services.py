@@ -21,6 +21,7 @@ from coproduce.audit.services import audit_checkpoint, audit_record
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
 from coproduce.people.permissions import require
+from coproduce.uploads import clean_image
 
 from .ballots import BallotRules, check_ballot
 from .models import (
@@ -599,6 +600,7 @@ def milestone_add(
         raise ValidationError(_("Only funded projects have delivery milestones."))
     if photo and not photo_description.strip():
         raise ValidationError(_("Describe the photo for people who cannot see it."))
+    stored_photo = clean_image(photo, field="photo") if photo else None
     with transaction.atomic():
         milestone = Milestone(
             proposal=proposal,
@@ -608,8 +610,8 @@ def milestone_add(
             done_on=done_on,
             photo_description=photo_description,
         )
-        if photo:
-            milestone.photo = photo
+        if stored_photo:
+            milestone.photo = stored_photo
         milestone.full_clean()
         milestone.save()
         if progress is not None:

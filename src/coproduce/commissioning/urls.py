@@ -17,6 +17,7 @@ urlpatterns = [
     path(BUDGET + "advance/", views.budget_advance, name="advance"),
     path(BUDGET + "propose/", views.proposal_submit, name="propose"),
     path(BUDGET + "projects/<path:code>/", views.proposal_detail, name="proposal"),
+    path(BUDGET + "milestones/<int:pk>/photo/", views.milestone_photo, name="milestone_photo"),
     path(BUDGET + "vote/", views.vote, name="vote"),
     path(BUDGET + "receipt/", views.receipt_check, name="receipt"),
     path(BUDGET + "paper/", views.paper_ballots, name="paper"),

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coproduce.moved import moved
 from coproduce.people.selectors import organisations_of
+from coproduce.uploads import image_response
 from coproduce.web import initiative_or_404, require
 
 from . import selectors, services
@@ -24,7 +25,7 @@ from .forms import (
     ReceiptForm,
     ReviewForm,
 )
-from .models import Ballot, Budget, Proposal
+from .models import Ballot, Budget, Milestone, Proposal
 from .pabulib_io import budget_export_pabulib, budget_import_pabulib
 from .plots import cost_support_plot
 from .services import Choices
@@ -279,6 +280,13 @@ def proposal_detail(
         },
         status=status,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def milestone_photo(request: HttpRequest, initiative_slug: str, slug: str, pk: int) -> FileResponse:
+    budget = _budget(request, initiative_slug, slug)
+    milestone = get_object_or_404(Milestone, pk=pk, proposal__budget=budget)
+    return image_response(milestone.photo, download_name=f"milestone-{milestone.pk}")
 
 
 def _ballot_context(budget: Budget, choices: Choices | None) -> dict:

@@ -1,11 +1,13 @@
 """What co-delivery adds to the shared space: its tabs and its panel on the initiative page."""
 
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.components import Component, Panel, Tab
 
-from . import selectors
-from .models import Task
+from . import selectors, services
+from .models import ShiftSignup, Task
 
 
 def _panel(initiative, person) -> dict:
@@ -13,6 +15,30 @@ def _panel(initiative, person) -> dict:
         "open_tasks": initiative.tasks.filter(status=Task.Status.OPEN).count(),
         "upcoming": selectors.upcoming_shifts(initiative)[:3],
     }
+
+
+def _on_leave(person, initiative, actor) -> None:
+    services.shift_signups_cancel_on_leave(actor=actor, person=person, initiative=initiative)
+
+
+def _leaving_consequences(person, initiative) -> list[str]:
+    sentences = []
+    for signup in selectors.signups_to_come(person, initiative, now=timezone.now()):
+        names = {
+            "task": signup.shift.task.title,
+            "when": formats.date_format(
+                timezone.localtime(signup.shift.starts_at), "DATETIME_FORMAT"
+            ),
+        }
+        if signup.status == ShiftSignup.Status.BOOKED:
+            sentence = gettext(
+                "Your place on “%(task)s” (%(when)s) will be cancelled and offered to the first "
+                "person waiting."
+            )
+        else:
+            sentence = gettext("You will leave the waiting list of “%(task)s” (%(when)s).")
+        sentences.append(sentence % names)
+    return sentences
 
 
 COMPONENT = Component(
@@ -41,4 +67,6 @@ COMPONENT = Component(
     panel=Panel("delivery/_panel.html", _panel),
     in_use=lambda initiative: initiative.tasks.exists(),
     can_start=lambda initiative, person: person.has_perm("delivery.manage_tasks", initiative),
+    on_leave=_on_leave,
+    leaving_consequences=_leaving_consequences,
 )

@@ -82,6 +82,20 @@ def person_signups_for(person, shifts) -> dict[int, ShiftSignup]:
     }
 
 
+def signups_to_come(person, initiative: Initiative, *, now: dt.datetime) -> QuerySet[ShiftSignup]:
+    """A person's places and waiting-list entries on the initiative's shifts not yet started."""
+    return (
+        ShiftSignup.objects.filter(
+            person=person,
+            shift__task__initiative=initiative,
+            shift__starts_at__gt=now,
+            status__in=ShiftSignup.ACTIVE,
+        )
+        .select_related("shift", "shift__task")
+        .order_by("shift__starts_at", "pk")
+    )
+
+
 def waiting_position(signup: ShiftSignup) -> int:
     """1 for the first person waiting."""
     return (

@@ -440,15 +440,7 @@ def shift_signup_cancel(
             raise ValidationError(_("This sign-up is already cancelled."))
         if shift.ends_at <= now:
             raise ValidationError(_("This shift is over."))
-        was_booked = signup.status == ShiftSignup.Status.BOOKED
-        signup.status = ShiftSignup.Status.CANCELLED
-        signup.cancelled_at = now
-        signup.save(update_fields=["status", "cancelled_at"])
-        promoted: list[ShiftSignup] = []
-        if was_booked:
-            Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - 1)
-            shift.refresh_from_db(fields=["booked"])
-            promoted = _promote_waiting(shift, now, notify=notify)
+        was_booked, promoted = _release_place(signup, shift, now, notify=notify)
         audit_record(
             actor=actor,
             action="shift.cancel_sign_up",
@@ -460,6 +452,70 @@ def shift_signup_cancel(
             },
         )
     return signup
+
+
+def _release_place(
+    signup: ShiftSignup, shift: Shift, now: dt.datetime, *, notify: bool
+) -> tuple[bool, list[ShiftSignup]]:
+    """Cancel a locked sign-up of a locked shift; a freed place goes to the first people
+    waiting. Returns whether it held a place, and who was promoted."""
+    was_booked = signup.status == ShiftSignup.Status.BOOKED
+    signup.status = ShiftSignup.Status.CANCELLED
+    signup.cancelled_at = now
+    signup.save(update_fields=["status", "cancelled_at"])
+    promoted: list[ShiftSignup] = []
+    if was_booked:
+        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - 1)
+        shift.refresh_from_db(fields=["booked"])
+        promoted = _promote_waiting(shift, now, notify=notify)
+    return was_booked, promoted
+
+
+def shift_signups_cancel_on_leave(
+    *,
+    actor: Person,
+    person: Person,
+    initiative: Initiative,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+) -> list[ShiftSignup]:
+    """Cancel a person's sign-ups for the initiative's shifts still to come, because they leave
+    it or a co-lead removes them. Each freed place goes to the first person waiting, who is
+    emailed, as with any cancellation. Shifts already started are left alone.
+
+    The initiatives' leaving services call this through the component registry's ``on_leave``
+    hook, in their transaction and while the person still takes part.
+    """
+    if actor is None or actor.pk != person.pk:
+        require(actor, "initiatives.manage_participants", initiative, CO_LEADS_ONLY)
+    else:
+        require(actor, "initiatives.leave_initiative", initiative)
+    now = now or timezone.now()
+    with transaction.atomic():
+        to_come = selectors.signups_to_come(person, initiative, now=now)
+        shift_ids = sorted({signup.shift_id for signup in to_come})
+        # Shifts first, in a fixed order, then their sign-ups: the order shift_sign_up and
+        # shift_signup_cancel lock in, so two of them never wait for each other.
+        shifts = Shift.objects.select_for_update(of=("self",)).filter(pk__in=shift_ids)
+        shifts = {shift.pk: shift for shift in shifts.order_by("pk")}
+        signups = list(to_come.select_for_update(of=("self",)))
+        released = [
+            (signup, *_release_place(signup, shifts[signup.shift_id], now, notify=notify))
+            for signup in signups
+        ]
+        for signup, was_booked, promoted in released:
+            audit_record(
+                actor=actor,
+                action="shift.cancel_sign_up",
+                target=signup,
+                payload={
+                    "shift": signup.shift_id,
+                    "was_booked": was_booked,
+                    "promoted": [p.pk for p in promoted],
+                    "reason": "left_initiative",
+                },
+            )
+    return signups
 
 
 def shift_hours_confirm(

@@ -370,11 +370,7 @@ def task_map(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tasks": selectors.initiative_tasks(initiative),
             "points": selectors.map_points(initiative),
-            "tile_url": getattr(
-                settings,
-                "DELIVERY_MAP_TILE_URL",
-                "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            ),
+            "tile_url": settings.DELIVERY_MAP_TILE_URL,
         },
         section="map",
     )

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.audit.admin import AuditedAdmin
 
 from . import services
+from .components import leaving_consequences
 from .models import CoLeadInvitation, Initiative, Participation, Phase, Service
 
 CO_LEAD = Participation.Role.CO_LEAD
@@ -27,10 +30,12 @@ class PhaseInline(admin.TabularInline):
 
 
 class ParticipationInline(admin.TabularInline):
-    """Everyone but the co-leads, who are listed read-only on the initiative."""
+    """Everyone but the co-leads, who are listed read-only on the initiative. Removing someone
+    is the participations' action, which says what it cancels and calls the service."""
 
     model = Participation
     extra = 0
+    can_delete = False
     autocomplete_fields = ["person", "organisation"]
 
     def get_queryset(self, request):
@@ -136,16 +141,42 @@ class ParticipationAdmin(AuditedAdmin):
             _("%(object)s: no longer a co-lead."),
         )
 
+    def delete_model(self, request, obj):
+        """The delete button removes through the service, like the action: the person's
+        sign-ups to come are released and the removal is audited."""
+        services.participation_remove(actor=request.user, participation=obj)
+
     @admin.action(description=gettext_lazy("Remove from the initiative"))
     def remove_from_initiative(self, request, queryset):
+        """Asks first, saying what each removal cancels (places on shifts to come...)."""
+        participations = list(queryset.select_related("person", "initiative"))
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/initiatives/participation/remove_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Remove from the initiative?"),
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "rows": [
+                        (
+                            participation,
+                            leaving_consequences(participation.person, participation.initiative),
+                        )
+                        for participation in participations
+                    ],
+                },
+            )
         self.apply_service(
             request,
-            list(queryset.select_related("person", "initiative")),
+            participations,
             lambda participation: services.participation_remove(
                 actor=request.user, participation=participation
             ),
             _("%(object)s: removed."),
         )
+        return None
 
 
 @admin.register(CoLeadInvitation)

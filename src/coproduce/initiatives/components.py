@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 Predicate = Callable[[Any, Any], bool]  # (initiative, person) -> bool
+LeaveHook = Callable[[Any, Any, Any], None]  # (person, initiative, actor)
+Consequences = Callable[[Any, Any], list[str]]  # (person, initiative) -> sentences
 
 
 def _always(initiative, person) -> bool:
@@ -48,6 +50,13 @@ class Component:
     ``in_use(initiative)`` says whether the initiative uses it; ``can_start(initiative, person)``
     whether this person may begin using it, in which case its tabs show even before first use.
     ``order`` places it: stages in the order of the four Co's.
+
+    When someone leaves an initiative or is removed from it, ``on_leave(person, initiative,
+    actor)`` undoes what the component holds for them (a place on a shift still to come), inside
+    the leaving service's transaction and before the participation goes; it checks ``actor``
+    itself and writes its own audit rows. ``leaving_consequences(person, initiative)`` says so
+    beforehand, one sentence per consequence, for the confirmation page. The initiatives app
+    sits below the components and the project uses no signals: this is how it tells them.
     """
 
     name: str
@@ -57,6 +66,8 @@ class Component:
     panel: Panel | None = None
     in_use: Callable[[Any], bool] = field(default=lambda initiative: True)
     can_start: Predicate = field(default=lambda initiative, person: False)
+    on_leave: LeaveHook | None = None
+    leaving_consequences: Consequences | None = None
 
     def shown_to(self, initiative, person) -> bool:
         return self.in_use(initiative) or self.can_start(initiative, person)
@@ -74,6 +85,24 @@ def register(component: Component) -> None:
 
 def components() -> list[Component]:
     return sorted(_registry.values(), key=lambda component: (component.order, component.name))
+
+
+def run_leave_hooks(person, initiative, actor) -> None:
+    """Let every component release what it holds for a person who is leaving the initiative.
+    Called by the initiatives' services inside their transaction, before the participation is
+    deleted (so the person still counts as taking part while the hooks check permissions)."""
+    for component in components():
+        if component.on_leave is not None:
+            component.on_leave(person, initiative, actor)
+
+
+def leaving_consequences(person, initiative) -> list[str]:
+    """What leaving would change, in the components' own words, for the confirmation page."""
+    sentences: list[str] = []
+    for component in components():
+        if component.leaving_consequences is not None:
+            sentences += component.leaving_consequences(person, initiative)
+    return sentences
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from coproduce.people.mail import send_in_language
 from coproduce.people.models import Organisation, Person
 from coproduce.people.permissions import require
 
+from .components import run_leave_hooks
 from .models import CoLeadInvitation, Initiative, Participation, Phase, Service
 from .rules import is_participant
 
@@ -296,6 +297,9 @@ def _is_last_co_lead(participation: Participation) -> bool:
 
 
 def _participation_delete(*, actor: Person, participation: Participation) -> None:
+    """Remove a participation after the components have released what they hold for the
+    person (their places on shifts to come), all in the caller's transaction."""
+    run_leave_hooks(participation.person, participation.initiative, actor)
     audit_record(
         actor=actor,
         action="participation.remove",

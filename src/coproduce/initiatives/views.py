@@ -13,7 +13,7 @@ from coproduce.people import throttle
 from coproduce.web import initiative_or_404, require
 
 from . import selectors, services
-from .components import panels_for
+from .components import leaving_consequences, panels_for
 from .forms import InitiativeFilterForm, InitiativeForm, InviteCoLeadForm, PhaseForm
 from .models import CoLeadInvitation, Initiative, Phase
 
@@ -175,9 +175,21 @@ def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def initiative_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET asks for confirmation and says what leaving will cancel; POST leaves."""
     initiative = initiative_or_404(request, slug)
+    if request.method != "POST":
+        if selectors.participation_of(request.user, initiative) is None:
+            return redirect("initiatives:detail", slug=initiative.slug)
+        return render(
+            request,
+            "initiatives/leave.html",
+            {
+                "initiative": initiative,
+                "consequences": leaving_consequences(request.user, initiative),
+            },
+        )
     try:
         services.initiative_leave(person=request.user, initiative=initiative)
     except ValidationError as error:

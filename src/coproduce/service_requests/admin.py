@@ -54,6 +54,8 @@ class ServiceRequestAdmin(AuditedAdmin):
     search_fields = ["description", "address", "status_notes", "token"]
     date_hierarchy = "created_at"
     raw_id_fields = ["reported_by", "assigned_to", "api_key"]
+    # Photos come in through the service, which re-encodes them (coproduce.uploads).
+    readonly_fields = ["photo"]
     inlines = [RequestUpdateInline]
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.uploads import IMAGE_ACCEPT
 from coproduce.widgets import DATETIME_FORMAT, DateTimeLocalInput
 
 from .models import (
@@ -54,8 +55,8 @@ class ServiceRequestForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,
-        help_text=_("JPEG, PNG, GIF or WebP, 5 MB at most."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=_("JPEG, PNG or WebP, 5 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
     def __init__(self, *args, category: RequestCategory, **kwargs):

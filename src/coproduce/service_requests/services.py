@@ -21,6 +21,7 @@ from coproduce.initiatives.models import Initiative
 from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.people.models import Person
 from coproduce.people.permissions import require
+from coproduce.uploads import clean_image
 
 from .models import (
     ApiKey,
@@ -29,25 +30,6 @@ from .models import (
     RequestUpdate,
     ServiceRequest,
 )
-
-PHOTO_TYPES = {
-    b"\xff\xd8\xff": "jpg",
-    b"\x89PNG\r\n\x1a\n": "png",
-    b"GIF87a": "gif",
-    b"GIF89a": "gif",
-}
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-
-
-def check_photo(photo: UploadedFile) -> None:
-    """Accept JPEG, PNG, GIF or WebP images up to 5 MB, judged by their content, not their name."""
-    if photo.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": _("The photo is too large (5 MB at most).")})
-    head = photo.read(16)
-    photo.seek(0)
-    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not is_webp and not any(head.startswith(magic) for magic in PHOTO_TYPES):
-        raise ValidationError({"photo": _("Send a photo as a JPEG, PNG, GIF or WebP image.")})
 
 
 def clean_attributes(
@@ -168,8 +150,7 @@ def service_request_create(
     if latitude is None and not address.strip() and not address_id.strip():
         raise ValidationError({"address": _("Say where the problem is: an address or a point.")})
     answers = clean_attributes(category, attributes or {})
-    if photo:
-        check_photo(photo)
+    stored_photo = clean_image(photo, field="photo") if photo else None
     with transaction.atomic():
         request = ServiceRequest(
             category=category,
@@ -191,8 +172,8 @@ def service_request_create(
             created_at=now,
             updated_at=now,
         )
-        if photo:
-            request.photo = photo
+        if stored_photo:
+            request.photo = stored_photo
         request.full_clean()
         request.save()
         RequestUpdate.objects.create(

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coproduce.initiatives.models import Initiative
+from coproduce.uploads import image_response
 from coproduce.web import (
     GET,
     GET_POST,
@@ -236,12 +237,7 @@ def request_pick_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def request_photo(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     initiative = initiative_or_404(request, slug)
     report = _service_request(initiative, pk)
-    if not report.photo:
-        raise Http404
-    response = FileResponse(report.photo.open("rb"))
-    response["Content-Security-Policy"] = "default-src 'none'"
-    response["Content-Disposition"] = "inline"
-    return response
+    return image_response(report.photo, download_name=f"request-{report.pk}")
 
 
 @login_required
