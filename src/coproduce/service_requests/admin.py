@@ -94,9 +94,9 @@ class ApiKeyAdmin(AuditedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ApiKeyIssueForm(request.POST or None)
-        form.fields["owner"].widget = AutocompleteSelect(
-            ApiKey._meta.get_field("owner"), self.admin_site
-        )
+        owner = form.fields["owner"]
+        owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), self.admin_site)
+        owner.widget.choices = owner.choices
         context = {
             **self.admin_site.each_context(request),
             "title": _("Issue an Open311 API key"),
