@@ -223,7 +223,7 @@ def test_the_download_holds_every_record_about_the_person_and_none_about_others(
 
 def test_the_download_needs_a_signed_in_person(client, db):
     response = client.get(reverse("people:my_data_download"))
-    assert response.status_code == 302 and reverse("people:login") in response["Location"]
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
 def test_deleting_the_account_keeps_results_totals_balances_and_the_audit_chain(client, world):

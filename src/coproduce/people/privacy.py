@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,22 @@ def _profile(person: Person) -> list[dict[str, Any]]:
         "last_login",
         "is_staff",
     )
+
+
+def _email_addresses(person: Person) -> list[dict[str, Any]]:
+    return rows(
+        EmailAddress.objects.filter(user=person).order_by("id"),
+        "id",
+        "email",
+        "verified",
+        "primary",
+    )
+
+
+def _erase_email_addresses(person: Person, now: dt.datetime) -> int:
+    """The addresses the accounts library keeps (and their pending confirmation links)."""
+    deleted, _by_model = EmailAddress.objects.filter(user=person).delete()
+    return deleted
 
 
 def _memberships(person: Person) -> list[dict[str, Any]]:
@@ -100,6 +117,16 @@ def register_sections() -> None:
             _profile,
             label=_("Your profile"),
             on_erasure=_("Name, email address, area and biography erased; the account is closed."),
+        )
+    )
+    register(
+        Section(
+            "email_addresses",
+            (EmailAddress,),
+            _email_addresses,
+            _erase_email_addresses,
+            label=_("Your email addresses"),
+            on_erasure=_("Deleted."),
         )
     )
     register(

@@ -18,7 +18,7 @@ BASE = "/open311/v2"
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(db):
     cache.clear()
     yield
     cache.clear()
@@ -122,9 +122,9 @@ def test_each_key_may_post_so_many_requests_a_minute(client, category, settings,
     assert post(client, busy.key, category, fmt).status_code == 200
 
 
+@pytest.mark.django_db
 def test_retry_after_is_never_zero(settings):
     settings.OPEN311_POSTS_PER_MINUTE = 1
-    cache.clear()
     assert limits.post_allowed(7, now=59.9) is None
     assert limits.post_allowed(7, now=59.95) == 1
 

@@ -1,8 +1,8 @@
 """How many requests an Open311 API key may post: ``OPEN311_POSTS_PER_MINUTE`` in each minute
 of the clock, counted in Django's cache.
 
-With the default local-memory cache each server process counts on its own; a deployment with
-several processes configures a shared cache (``CACHES``) so the limit holds across them.
+The default cache is the database's (``CACHE_URL``), so every server process counts together;
+a local-memory cache would let each process count on its own.
 """
 
 import math
