@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,6 +65,9 @@ class World:
             initiative=self.initiative, role=Participation.Role.CO_LEAD
         ).person
         self.alice = PersonFactory(**ALICE)
+        EmailAddress.objects.create(
+            user=self.alice, email=ALICE["email"], verified=True, primary=True
+        )
         self.bob, self.carol = PersonFactory(), PersonFactory()
         for person in (self.alice, self.bob, self.carol):
             ParticipationFactory(initiative=self.initiative, person=person)
@@ -197,6 +201,7 @@ def test_the_download_holds_every_record_about_the_person_and_none_about_others(
     records = data["records"]
     assert records["profile"][0]["email"] == "alice@example.org"
     assert records["profile"][0]["bio"] == ALICE["bio"]
+    assert [a["email"] for a in records["email_addresses"]] == ["alice@example.org"]
     assert len(records["memberships"]) == 1
     assert [p["initiative_id"] for p in records["participations"]] == [world.initiative.pk]
     (ballot,) = records["ballots"]
@@ -267,6 +272,7 @@ def test_deleting_the_account_erases_the_personal_data(client, world):
     assert not CensusEntry.objects.filter(email="alice@example.org").exists()
     assert world.budget.census.count() == 1
     assert not Membership.objects.filter(person=alice).exists()
+    assert not EmailAddress.objects.filter(user=alice).exists()
     assert not Participation.objects.filter(person=alice).exists()
     assert not CalendarFeed.objects.filter(person=alice).exists()
     assert not Listing.objects.filter(account__person=alice, status="open").exists()
