@@ -155,10 +155,21 @@ class RequestCategoryFactory(factory.django.DjangoModelFactory):
 
 
 class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """An API key; the key itself, which the database never holds, is left on ``.key``."""
+
     class Meta:
         model = ApiKey
 
     name = factory.Sequence(lambda n: f"City app {n}")
+    key = factory.LazyFunction(ApiKey.new_key)
+
+    @classmethod
+    def _create(cls, model_class, *args, key: str, **kwargs):
+        api_key = model_class(*args, **kwargs)
+        api_key.set_key(key)
+        api_key.save()
+        api_key.key = key
+        return api_key
 
 
 class TimebankFactory(factory.django.DjangoModelFactory):

@@ -37,6 +37,7 @@ NOT_SERVICES = {
     "voter_eligibility_problem",  # explains why someone may not vote, for the page
     "ballot_problems",  # checks choices against the ballot rules, for the page
     "clean_attributes",  # validates answers to a category's questions
+    "contact_retention_days",  # reads a setting
 }
 
 # Services whose check still lives only in their view (name: reason). Empty: every service
@@ -456,6 +457,7 @@ SERVICES: dict[str, Row] = {
         why="called once allauth has checked the key emailed to the address: the key is the proof",
     ),
     "person_update_profile": Row(build=build_person_update_profile),
+    "person_erase": Row(build=lambda: {"actor": (person := PersonFactory()), "person": person}),
     "organisation_create": Row(
         build=lambda: {
             "actor": administrator(),
@@ -718,6 +720,13 @@ SERVICES: dict[str, Row] = {
     "service_request_comment": Row(
         build=_with(service_request, request="obj", actor="actor", note="Still there today.")
     ),
+    "service_request_contacts_erase_expired": Row(
+        build=lambda: {},
+        actor_arg="",
+        refuses=(),
+        why="a scheduled job: the system acts, no person",
+    ),
+    "api_key_issue": Row(build=lambda: {"actor": administrator(), "name": "City app"}),
 }
 
 

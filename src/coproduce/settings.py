@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.production import check_production_secret_key
@@ -254,3 +255,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Privacy (docs/security.md). The contact details sent with a service request are erased this
+# many days after it is closed, by `coproduce erase_expired_contacts` (run daily from cron);
+# each Open311 API key may post this many requests a minute.
+SERVICE_REQUEST_CONTACT_RETENTION_DAYS = env.int(
+    "SERVICE_REQUEST_CONTACT_RETENTION_DAYS", default=180
+)
+OPEN311_POSTS_PER_MINUTE = env.int("OPEN311_POSTS_PER_MINUTE", default=30)
+if not 0 <= SERVICE_REQUEST_CONTACT_RETENTION_DAYS <= 3650:
+    raise ImproperlyConfigured("SERVICE_REQUEST_CONTACT_RETENTION_DAYS must be 0 to 3650 days.")
+if not 1 <= OPEN311_POSTS_PER_MINUTE <= 10000:
+    raise ImproperlyConfigured("OPEN311_POSTS_PER_MINUTE must be 1 to 10000.")

@@ -12,8 +12,10 @@ class DeliveryConfig(AppConfig):
 
         from .components import COMPONENT
         from .models import Task
+        from .privacy import register_sections
 
         register(COMPONENT)
+        register_sections()
         # Contributions may name the task they were for (forms and timesheets).
         register_activity_source(
             ActivitySource(Task, lambda initiative: initiative.tasks.order_by("title"))

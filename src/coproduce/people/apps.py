@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "coproduce.people"
     verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from .privacy import register_sections
+
+        register_sections()

@@ -24,3 +24,24 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["display_name", "area", "preferred_language", "bio"]
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account cannot be undone: the person types their password to confirm."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, person: Person, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.person.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password

@@ -58,6 +58,13 @@ class Person(AbstractUser):
         default="en",
     )
     bio = models.TextField(_("about you"), blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The account was closed and its personal data erased (it stays pseudonymous)."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -37,5 +37,6 @@ is_administrator = rules.is_superuser
 # Names avoid Django's model permissions (add_/change_/delete_/view_), which staff may be granted
 # through groups: these are decided by the predicates alone.
 rules.add_perm("people.edit_profile", is_self | is_administrator)
+rules.add_perm("people.erase_account", is_self | is_administrator)
 rules.add_perm("people.create_organisation", is_administrator)
 rules.add_perm("people.manage_members", manages_organisation | is_administrator)

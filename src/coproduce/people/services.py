@@ -3,14 +3,18 @@ one transaction with its audit row."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coproduce.audit.services import audit_record
 
+from . import personal_data
 from .models import Membership, Organisation, Person
 from .permissions import require
+from .privacy import pseudonym
 
 
 def person_sign_up(
@@ -129,3 +133,54 @@ def membership_add(
             payload={"person": person.pk, "organisation": organisation.pk, "role": role},
         )
     return membership
+
+
+def _pseudonymise(person: Person, now: dt.datetime) -> None:
+    """Keep the row (others' records point at it) but nothing that says who it was."""
+    person.display_name = pseudonym(person)
+    person.email = f"former-participant-{person.pk}@erased.invalid"
+    person.area = ""
+    person.bio = ""
+    person.preferred_language = settings.LANGUAGE_CODE
+    person.email_confirmed = False
+    person.is_active = False
+    person.is_staff = False
+    person.is_superuser = False
+    person.last_login = None
+    person.erased_at = now
+    # A new password hash also ends every session the person still has open.
+    person.set_unusable_password()
+    person.save()
+    person.groups.clear()
+    person.user_permissions.clear()
+
+
+def person_erase(*, actor: Person, person: Person, now: dt.datetime | None = None) -> Person:
+    """Close an account and erase its personal data: on the person's own request, or by an
+    administrator for someone who asks by letter.
+
+    What others rely on stays, under the pseudonym "Former participant #<id>": ballots stay
+    counted, contributions stay in the totals, hours stay in the timebank, and the audit log,
+    which names people by number only, is never rewritten. Each app erases its own records
+    through the ``personal_data`` registry. The page asks for the person's password; an
+    administrator acting on a letter has none to give, so the service does not.
+    """
+    require(actor, "people.erase_account", person, _("You may only delete your own account."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.erased_at is not None:
+            raise ValidationError(_("This account is already deleted."))
+        problems = personal_data.blockers(person)
+        if problems:
+            raise ValidationError(problems)
+        # Sections first: some find records by the address the profile still holds.
+        counts = personal_data.erase(person, now)
+        _pseudonymise(person, now)
+        audit_record(
+            actor=actor,
+            action="person.erase",
+            target=person,
+            payload={"records": counts, "by_administrator": actor.pk != person.pk},
+        )
+    return person

@@ -4,10 +4,17 @@ Ledger entries and timebank movements are evidence: the admin shows them but nev
 confirmed contribution, a transfer or a movement; corrections go through the services.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from coproduce.audit.admin import AuditedAdmin, ReadOnlyAdmin
+from coproduce.people.models import Person
 
+from . import services
 from .models import (
     ApiKey,
     CategoryAttribute,
@@ -66,10 +73,61 @@ class RequestUpdateAdmin(ReadOnlyAdmin):
     search_fields = ["note"]
 
 
+class ApiKeyIssueForm(forms.Form):
+    name = forms.CharField(label=_("Application"), max_length=150)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=Person.objects.filter(is_active=True), required=False
+    )
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(AuditedAdmin):
-    list_display = ["name", "owner", "is_active", "created_at"]
+    """Keys are issued by ``api_key_issue``, which stores only a digest: the page that follows
+    shows the key once. A key is revoked by unticking "active"."""
+
+    list_display = ["name", "prefix", "owner", "is_active", "created_at"]
     list_filter = ["is_active"]
-    search_fields = ["name", "owner__email", "owner__display_name"]
+    search_fields = ["name", "prefix", "owner__email", "owner__display_name"]
     autocomplete_fields = ["owner"]
-    readonly_fields = ["key"]
+    fields = ["name", "prefix", "owner", "is_active", "created_at"]
+    readonly_fields = ["prefix", "created_at"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ApiKeyIssueForm(request.POST or None)
+        owner = form.fields["owner"]
+        owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), self.admin_site)
+        owner.widget.choices = owner.choices
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Issue an Open311 API key"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                api_key, key = services.api_key_issue(actor=request.user, **form.cleaned_data)
+            except (PermissionDenied, ValidationError) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                form.add_error(None, " ".join(reasons))
+            else:
+                response = TemplateResponse(
+                    request,
+                    "admin/service_requests/apikey/issued.html",
+                    {
+                        **context,
+                        "title": _("Open311 API key issued"),
+                        "api_key": api_key,
+                        "key": key,
+                    },
+                )
+                # The key is in this page only: no cache may keep a copy.
+                response["Cache-Control"] = "no-store"
+                return response
+        return TemplateResponse(
+            request,
+            "admin/service_requests/apikey/issue.html",
+            context,
+            status=400 if form.errors else 200,
+        )

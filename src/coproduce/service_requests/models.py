@@ -6,6 +6,7 @@ The tables kept the names they had in the delivery app (ADR 0004). Invariants th
 can hold are declared here as constraints.
 """
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -112,6 +113,11 @@ class CategoryAttribute(models.Model):
 
 class ServiceRequest(models.Model):
     """A problem reported by a citizen that needs co-delivered action."""
+
+    #: Who reported it and how to reach them (sent through Open311): seen only by those handling
+    #: the request, erased when its account is deleted and after the retention period once the
+    #: request is closed (``SERVICE_REQUEST_CONTACT_RETENTION_DAYS``).
+    CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "device_id", "account_id")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -245,11 +251,30 @@ class RequestUpdate(models.Model):
         return f"{self.request} → {self.status}"
 
 
+API_KEY_PREFIX_LENGTH = 8
+
+
+def api_key_digest(key: str) -> str:
+    """What is stored of an API key: its SHA-256. The key is 256 random bits, so a digest cannot
+    be reversed by guessing, and unlike a salted password hash it can be looked up."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 class ApiKey(models.Model):
-    """A key that lets an application post service requests through Open311."""
+    """A key that lets an application post service requests through Open311.
+
+    Only a digest of the key is kept, and its first characters to tell keys apart: the key
+    itself is shown once, when it is issued (``services.api_key_issue``), and a copy of the
+    database cannot be used to post requests.
+    """
 
     name = models.CharField(_("application"), max_length=150)
-    key = models.CharField(_("key"), max_length=64, unique=True, default=_token)
+    prefix = models.CharField(
+        _("key starts with"), max_length=API_KEY_PREFIX_LENGTH, editable=False
+    )
+    key_hash = models.CharField(
+        _("key digest (SHA-256)"), max_length=64, unique=True, editable=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -269,4 +294,19 @@ class ApiKey(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    def set_key(self, key: str) -> None:
+        self.prefix = key[:API_KEY_PREFIX_LENGTH]
+        self.key_hash = api_key_digest(key)
+
+    @classmethod
+    def active_by_key(cls, key: str) -> "ApiKey | None":
+        """The active key matching what a client sent, if any."""
+        if not key:
+            return None
+        return cls.objects.filter(key_hash=api_key_digest(key), is_active=True).first()

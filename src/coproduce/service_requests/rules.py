@@ -32,8 +32,12 @@ rules.add_perm(
     "service_requests.handle_service_requests", is_co_lead | is_professional | is_administrator
 )
 rules.add_perm("service_requests.manage_request_categories", is_co_lead | is_administrator)
+# Open311 keys are issued to applications by the site's administrators.
+rules.add_perm("service_requests.issue_api_key", is_administrator)
 
 # About one request.
 _handler = handles_its_initiative | is_assignee | is_administrator
 rules.add_perm("service_requests.update_request", _handler)
 rules.add_perm("service_requests.comment_on_request", _handler | is_reporter)
+# How to reach the reporter (Open311 contact fields): those handling the request only.
+rules.add_perm("service_requests.see_contact_details", _handler)

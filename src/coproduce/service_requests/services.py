@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,3 +311,65 @@ def service_request_comment(
         )
         audit_record(actor=actor, action="service_request.comment", target=request)
     return comment
+
+
+def api_key_issue(*, actor: Person, name: str, owner: Person | None = None) -> tuple[ApiKey, str]:
+    """Issue an Open311 key to an application; returns the row and the key itself.
+
+    Only a digest of the key is stored, so this is the one moment it can be read: show it to
+    whoever asked for it, once."""
+    require(
+        actor,
+        "service_requests.issue_api_key",
+        None,
+        _("Only administrators issue Open311 API keys."),
+    )
+    key = ApiKey.new_key()
+    with transaction.atomic():
+        api_key = ApiKey(name=name.strip(), owner=owner)
+        api_key.set_key(key)
+        api_key.full_clean()
+        api_key.save()
+        audit_record(
+            actor=actor,
+            action="api_key.issue",
+            target=api_key,
+            payload={"owner": owner.pk if owner else None, "prefix": api_key.prefix},
+        )
+    return api_key, key
+
+
+def contact_retention_days() -> int:
+    """How long the contact details of a closed request are kept (a setting; 180 days)."""
+    return settings.SERVICE_REQUEST_CONTACT_RETENTION_DAYS
+
+
+def service_request_contacts_erase_expired(*, now: dt.datetime | None = None) -> int:
+    """Erase the contact details (name, email, phone, device and account ids) of requests closed
+    longer ago than the retention period; returns how many requests lost them.
+
+    A scheduled job (``coproduce erase_expired_contacts``, daily from cron): the system acts, no
+    person, and one audit row records how many requests and which."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=contact_retention_days())
+    has_contact = Q()
+    for name in ServiceRequest.CONTACT_FIELDS:
+        has_contact |= ~Q(**{name: ""})
+    with transaction.atomic():
+        expired = ServiceRequest.objects.select_for_update().filter(
+            has_contact, status=ServiceRequest.Status.CLOSED, closed_at__lt=cutoff
+        )
+        ids = sorted(expired.values_list("pk", flat=True))
+        if ids:
+            ServiceRequest.objects.filter(pk__in=ids).update(
+                **{name: "" for name in ServiceRequest.CONTACT_FIELDS}
+            )
+        audit_record(
+            action="service_request.erase_expired_contacts",
+            payload={
+                "count": len(ids),
+                "requests": ids if len(ids) <= 1000 else None,
+                "retention_days": contact_retention_days(),
+            },
+        )
+    return len(ids)

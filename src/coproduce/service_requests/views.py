@@ -206,12 +206,25 @@ def request_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "comment_form": comment_form,
             "can_handle": can_handle,
             "can_comment": can_comment,
+            "contact": _contact(report, user),
+            "retention_days": services.contact_retention_days(),
             "is_reporter": request.user.is_authenticated
             and report.reported_by_id == request.user.pk,
         },
         status=form_status(request, form, comment_form),
         section="requests",
     )
+
+
+def _contact(report: ServiceRequest, user) -> list[tuple[str, str]]:
+    """How to reach the reporter (sent through Open311), for those handling the request only."""
+    if not user.has_perm("service_requests.see_contact_details", report):
+        return []
+    return [
+        (str(report._meta.get_field(name).verbose_name), getattr(report, name))
+        for name in ServiceRequest.CONTACT_FIELDS
+        if getattr(report, name)
+    ]
 
 
 @login_required

@@ -10,5 +10,7 @@ class TimebankConfig(AppConfig):
         from coproduce.initiatives.components import register
 
         from .components import COMPONENT
+        from .privacy import register_sections
 
         register(COMPONENT)
+        register_sections()

@@ -24,6 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from coproduce.service_requests import selectors, services
 from coproduce.service_requests.models import ApiKey, RequestCategory, ServiceRequest
 
+from . import limits
+
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-30T00:00:00Z"
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -39,10 +41,11 @@ LIST_ITEMS = {
 
 
 class Open311Error(Exception):
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, headers: dict[str, str] | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
+        self.headers = headers or {}
 
 
 def _text(value: Any) -> str | None:
@@ -132,6 +135,8 @@ def _api(methods: tuple[str, ...]):
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
                 response = error_response(fmt, error.code, error.description)
+                for header, value in error.headers.items():
+                    response[header] = value
                 if error.code == 405:
                     response["Allow"] = ", ".join(methods)
             response["Access-Control-Allow-Origin"] = "*"
@@ -288,10 +293,17 @@ def _search(request: HttpRequest) -> list[ServiceRequest]:
 
 
 def _api_key(request: HttpRequest) -> ApiKey:
-    key = request.POST.get("api_key", "").strip()
-    api_key = ApiKey.objects.filter(key=key, is_active=True).first() if key else None
+    """The active key the client sent, within its rate limit (429 with Retry-After beyond)."""
+    api_key = ApiKey.active_by_key(request.POST.get("api_key", "").strip())
     if api_key is None:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
+    wait = limits.post_allowed(api_key.pk)
+    if wait is not None:
+        raise Open311Error(
+            429,
+            f"Too many requests with this api_key: try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
     return api_key
 
 
