@@ -268,8 +268,9 @@ class Election:
     parser returns a compact :class:`BallotList`). Treat elections as immutable: the rules
     cache integer views keyed on the objects.
 
-    ``meta_lines`` (the line of each META key) and ``warnings`` (the irregularities read as
-    pabutools reads them) describe the file; they take no part in equality.
+    ``meta_lines`` (the line of each META key), ``section_lines`` (the line of each section
+    marker, by lower-case name) and ``warnings`` (the irregularities read as pabutools reads
+    them) describe the file; they take no part in equality.
     """
 
     meta: dict[str, str]
@@ -280,6 +281,7 @@ class Election:
     project_columns: tuple[str, ...] = ("project_id", "cost")
     vote_columns: tuple[str, ...] = ("voter_id", "vote")
     meta_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    section_lines: dict[str, int] = field(default_factory=dict, compare=False)
     warnings: tuple[PabulibWarning, ...] = field(default=(), compare=False)
 
     @property
@@ -557,6 +559,7 @@ def _parse(text: str, warn: _Irregularities) -> Election:
         project_columns=tuple(project_cols),
         vote_columns=tuple(vote_cols),
         meta_lines=meta_lines,
+        section_lines=seen_sections,
         warnings=tuple(warn.found),
     )
 
