@@ -1,8 +1,9 @@
-"""Every number of a budget gets its range (``coproduce.commissioning.limits``), with a CHECK
-constraint behind each.
+"""Every number of a budget gets its range (``coproduce.commissioning.limits``); the next
+migration adds a CHECK constraint behind each.
 
-Rows stored before the ranges existed are brought into them first, so that the constraints can
-be added: an amount of money beyond the largest the columns hold (possible on SQLite, where an
+Rows stored before the ranges existed are brought into them here, so that the constraints can
+be added (in a migration of their own: on PostgreSQL a table whose rows were just updated
+cannot be altered in the same transaction): an amount of money beyond the largest the columns hold (possible on SQLite, where an
 imported cost of 10^15 was stored and then broke every page of its budget) becomes that largest
 amount, points beyond the maximum become the maximum, and a maximum of 0 projects or points
 (which no ballot could satisfy) becomes "no maximum".
@@ -147,72 +148,4 @@ class Migration(migrations.Migration):
             ),
         ),
         *(migrations.RunSQL(sql, migrations.RunSQL.noop) for sql in INTO_RANGE),
-        migrations.AddConstraint(
-            model_name="ballotchoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("points__lte", 10000)), name="choice_points_le_max"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="budget",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("min_projects__lte", 2000)), name="budget_min_projects_range"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="budget",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("max_projects__isnull", True),
-                    models.Q(("max_projects__gte", 1), ("max_projects__lte", 2000)),
-                    _connector="OR",
-                ),
-                name="budget_max_projects_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="budget",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("max_points__isnull", True),
-                    models.Q(("max_points__gte", 1), ("max_points__lte", 10000)),
-                    _connector="OR",
-                ),
-                name="budget_max_points_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="budgetarea",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__lte", Decimal("999999999999.99"))),
-                name="budget_area_amount_le_max",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="proposal",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("estimated_cost__lte", Decimal("999999999999.99"))),
-                name="proposal_cost_le_max",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="proposal",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("reviewed_cost__isnull", True),
-                    models.Q(
-                        ("reviewed_cost__gt", 0), ("reviewed_cost__lte", Decimal("999999999999.99"))
-                    ),
-                    _connector="OR",
-                ),
-                name="proposal_reviewed_cost_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="review",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("cost__gt", 0), ("cost__lte", Decimal("999999999999.99"))),
-                name="review_cost_range",
-            ),
-        ),
     ]
