@@ -1,12 +1,22 @@
-from decimal import Decimal
-
 from django import forms
-from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.uploads import IMAGE_ACCEPT
 
+from .limits import MAX_MONEY, MIN_MONEY, MONEY_DIGITS, MONEY_PLACES
 from .models import Budget, Milestone, Proposal
+
+
+def money_field(label: str, **kwargs) -> forms.DecimalField:
+    """A form field for an amount of money, with the range of the money columns."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        min_value=MIN_MONEY,
+        max_value=MAX_MONEY,
+        **kwargs,
+    )
 
 
 class BudgetForm(forms.ModelForm):
@@ -39,13 +49,7 @@ class BudgetForm(forms.ModelForm):
 
 class BudgetAreaForm(forms.Form):
     name = forms.CharField(label=_("Area heading"), max_length=120, required=False)
-    amount = forms.DecimalField(
-        label=_("Amount"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-    )
+    amount = money_field(_("Amount"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -70,7 +74,6 @@ class ProposalForm(forms.ModelForm):
         self.fields["on_behalf_of"].queryset = organisations
         self.fields["on_behalf_of"].required = False
         self.fields["on_behalf_of"].empty_label = _("Myself, as a resident")
-        self.fields["estimated_cost"].validators.append(MinValueValidator(Decimal("0.01")))
 
 
 class ReviewForm(forms.Form):
@@ -80,9 +83,7 @@ class ReviewForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    cost = forms.DecimalField(
-        label=_("Cost after review"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
-    )
+    cost = money_field(_("Cost after review"))
     reason = forms.CharField(
         label=_("Public reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -101,6 +102,15 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("pabulib file (.pb)"))
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     slug = forms.SlugField(label=_("Short name (used in the address)"), max_length=80)
+    strict = forms.BooleanField(
+        label=_("Refuse the file if it has irregularities"),
+        required=False,
+        help_text=_(
+            "Some published files list a project twice in one vote or have a stray quote. "
+            "By default they are read as the reference tools read them (the project counts "
+            "once) and each is reported; tick this to refuse such a file instead."
+        ),
+    )
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

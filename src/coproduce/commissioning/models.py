@@ -15,6 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Organisation
 
+from .limits import (
+    MAX_MONEY,
+    MAX_POINTS,
+    MAX_PROJECTS,
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    PROJECT_CODE_LENGTH,
+    VOTER_CODE_LENGTH,
+    money_validators,
+    points_validators,
+    projects_validators,
+)
+
 
 class Budget(models.Model):
     class BallotType(models.TextChoices):
@@ -64,12 +77,20 @@ class Budget(models.Model):
     ballot_type = models.CharField(
         _("ballot"), max_length=20, choices=BallotType.choices, default=BallotType.APPROVAL
     )
-    min_projects = models.PositiveIntegerField(_("minimum projects per ballot"), default=0)
+    min_projects = models.PositiveIntegerField(
+        _("minimum projects per ballot"), default=0, validators=projects_validators(0)
+    )
     max_projects = models.PositiveIntegerField(
-        _("maximum projects per ballot"), null=True, blank=True
+        _("maximum projects per ballot"),
+        null=True,
+        blank=True,
+        validators=projects_validators(1),
     )
     max_points = models.PositiveIntegerField(
-        _("points each voter may give (cumulative)"), null=True, blank=True
+        _("points each voter may give (cumulative)"),
+        null=True,
+        blank=True,
+        validators=points_validators(),
     )
     rule = models.CharField(_("tally rule"), max_length=10, choices=Rule.choices, default="mes")
     utility = models.CharField(_("utility"), max_length=12, choices=Utility.choices, default="cost")
@@ -101,6 +122,19 @@ class Budget(models.Model):
                 condition=Q(max_projects__isnull=True) | Q(max_projects__gte=F("min_projects")),
                 name="budget_min_le_max_projects",
             ),
+            models.CheckConstraint(
+                condition=Q(min_projects__lte=MAX_PROJECTS), name="budget_min_projects_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_projects__isnull=True)
+                | Q(max_projects__gte=1, max_projects__lte=MAX_PROJECTS),
+                name="budget_max_projects_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__isnull=True)
+                | Q(max_points__gte=1, max_points__lte=MAX_POINTS),
+                name="budget_max_points_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +159,12 @@ class BudgetArea(models.Model):
         Budget, on_delete=models.CASCADE, related_name="areas", verbose_name=_("budget")
     )
     name = models.CharField(_("area"), max_length=120)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        validators=money_validators(),
+    )
 
     class Meta:
         verbose_name = _("budget area")
@@ -134,6 +173,9 @@ class BudgetArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["budget", "name"], name="budget_area_unique_name"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="budget_area_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_MONEY), name="budget_area_amount_le_max"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,14 +198,26 @@ class Proposal(models.Model):
         BudgetArea, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("area")
     )
     code = models.CharField(
-        _("project id"), max_length=40, help_text=_("Short id shown on ballots and in results.")
+        _("project id"),
+        max_length=PROJECT_CODE_LENGTH,
+        help_text=_("Short id shown on ballots and in results."),
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     location = models.CharField(_("location"), max_length=200, blank=True)
-    estimated_cost = models.DecimalField(_("estimated cost"), max_digits=14, decimal_places=2)
+    estimated_cost = models.DecimalField(
+        _("estimated cost"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        validators=money_validators(),
+    )
     reviewed_cost = models.DecimalField(
-        _("cost after review"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("cost after review"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        validators=money_validators(),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
@@ -196,6 +250,14 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=Q(estimated_cost__gt=0), name="proposal_cost_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__lte=MAX_MONEY), name="proposal_cost_le_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_cost__isnull=True)
+                | Q(reviewed_cost__gt=0, reviewed_cost__lte=MAX_MONEY),
+                name="proposal_reviewed_cost_range",
+            ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="proposal_progress_le_100"),
         ]
 
@@ -222,7 +284,12 @@ class Review(models.Model):
         verbose_name=_("reviewer"),
     )
     feasible = models.BooleanField(_("feasible"))
-    cost = models.DecimalField(_("reviewed cost"), max_digits=14, decimal_places=2)
+    cost = models.DecimalField(
+        _("reviewed cost"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        validators=money_validators(),
+    )
     reason = models.TextField(_("public reason"))
     created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
 
@@ -230,6 +297,11 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__gt=0, cost__lte=MAX_MONEY), name="review_cost_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal}: {'feasible' if self.feasible else 'not feasible'}"
@@ -260,7 +332,7 @@ class Ballot(models.Model):
         related_name="ballots",
         verbose_name=_("voter"),
     )
-    voter_code = models.CharField(_("voter reference"), max_length=64, blank=True)
+    voter_code = models.CharField(_("voter reference"), max_length=VOTER_CODE_LENGTH, blank=True)
     area = models.CharField(_("voter's area"), max_length=120, blank=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     receipt = models.CharField(_("receipt code"), max_length=16, unique=True, default=_receipt_code)
@@ -328,7 +400,10 @@ class BallotChoice(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="choices", verbose_name=_("proposal")
     )
     points = models.PositiveIntegerField(
-        _("points"), default=1, help_text=_("Points given (cumulative ballots); 1 otherwise.")
+        _("points"),
+        default=1,
+        validators=points_validators(),
+        help_text=_("Points given (cumulative ballots); 1 otherwise."),
     )
     rank = models.PositiveSmallIntegerField(
         _("rank"), null=True, blank=True, help_text=_("1 = first choice (ranking ballots).")
@@ -340,6 +415,9 @@ class BallotChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ballot", "proposal"], name="choice_unique_proposal"),
             models.CheckConstraint(condition=Q(points__gte=1), name="choice_points_positive"),
+            models.CheckConstraint(
+                condition=Q(points__lte=MAX_POINTS), name="choice_points_le_max"
+            ),
         ]
 
     def __str__(self) -> str:

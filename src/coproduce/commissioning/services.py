@@ -24,6 +24,7 @@ from coproduce.people.permissions import require
 from coproduce.uploads import clean_image
 
 from .ballots import BallotRules, check_ballot
+from .limits import check_money
 from .models import (
     Ballot,
     BallotChoice,
@@ -261,8 +262,7 @@ def proposal_review(
         raise ValidationError(_("Reviews are closed once voting opens."))
     if not reason.strip():
         raise ValidationError(_("A review needs a public reason."))
-    if cost <= 0:
-        raise ValidationError(_("The reviewed cost must be more than zero."))
+    check_money(cost, _("The reviewed cost"))
     with transaction.atomic():
         review = Review.objects.create(
             proposal=proposal, reviewer=actor, feasible=feasible, cost=cost, reason=reason.strip()

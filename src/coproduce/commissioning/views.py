@@ -461,18 +461,21 @@ def budget_import(request: HttpRequest, initiative_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            budget = budget_import_pabulib(
+            imported = budget_import_pabulib(
                 actor=request.user,
                 initiative=initiative,
                 data=upload.read(),
                 filename=upload.name,
                 slug=form.cleaned_data["slug"],
                 title=form.cleaned_data["title"],
+                strict=form.cleaned_data["strict"],
             )
         except ValidationError as error:
-            form.add_error("file", error)
+            form.add_error("file", error.messages)
         else:
             messages.success(request, _("The vote is imported. Compute its result when ready."))
+            _report_irregularities(request, imported.warnings)
+            budget = imported.budget
             return redirect(
                 "commissioning:detail", initiative_slug=budget.initiative.slug, slug=budget.slug
             )
@@ -481,6 +484,26 @@ def budget_import(request: HttpRequest, initiative_slug: str) -> HttpResponse:
         "commissioning/import.html",
         {"initiative": initiative, "form": form},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+#: Irregularities shown after an import; the rest are counted.
+SHOWN_WARNINGS = 10
+
+
+def _report_irregularities(request: HttpRequest, warnings: tuple[str, ...]) -> None:
+    if not warnings:
+        return
+    shown = list(warnings[:SHOWN_WARNINGS])
+    if len(warnings) > SHOWN_WARNINGS:
+        shown.append(_("… and %(n)d more.") % {"n": len(warnings) - SHOWN_WARNINGS})
+    messages.warning(
+        request,
+        _(
+            "The file has irregularities that the reference tools read anyway; they were read "
+            "the same way: %(list)s"
+        )
+        % {"list": " ".join(shown)},
     )
 
 

@@ -157,7 +157,7 @@ def _replay_2022(initiative: Initiative, co_lead: Person, progress: Progress) ->
         filename=ELECTION.name,
         slug="toulouse-2022",
         title="Budget participatif de Toulouse 2022 (vote réel rejoué)",
-    )
+    ).budget
     results = services.budget_tally(actor=co_lead, budget=budget)
     services.budget_advance(actor=co_lead, budget=budget, to_stage=Budget.Stage.PUBLISHED)
     funded = {code for result in results for code in result.explanation["selected"]}

@@ -142,7 +142,25 @@ def test_numbers_are_exact(text: str, value) -> None:
     assert pabulib.parse_number(pabulib.format_number(parsed)) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1e", "1/0", "1.2.3", "0x10"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "abc",
+        "nan",
+        "inf",
+        "1e",
+        "1/0",
+        "1.2.3",
+        "0x10",
+        "١٢",
+        "1_000",
+        "²",
+        "1/²",
+        "1e61",
+        "9" * 61,
+    ],
+)
 def test_not_numbers(text: str) -> None:
     with pytest.raises(ValueError):
         pabulib.parse_number(text)
@@ -197,10 +215,17 @@ ERRORS = [
     ("no vote column", _replace_line(GOOD, 12, "voter_id;ballot"), 12, "'vote'"),
     ("vote row width", _replace_line(GOOD, 14, "b;2;extra"), 14, "expected 2 fields"),
     ("unknown project", _replace_line(GOOD, 14, "b;2,7"), 14, "unknown project '7'"),
-    ("project twice", _replace_line(GOOD, 13, "a;1,1"), 13, "lists a project twice"),
     ("duplicate voter", _replace_line(GOOD, 14, "a;2"), 14, "duplicate voter_id"),
     ("empty voter id", _replace_line(GOOD, 14, ";2"), 14, "empty voter_id"),
     ("unterminated quote", _replace_line(GOOD, 10, '2;60;"Two'), 10, "unterminated"),
+    (
+        "quote closed lines later",
+        _replace_line(_replace_line(GOOD, 9, '1;50;"One'), 10, '2;60;"Two" more'),
+        9,
+        "unterminated",
+    ),
+    ("unicode digits", _replace_line(GOOD, 5, "budget;١٠٠"), 5, "budget '١٠٠'"),
+    ("huge exponent", _replace_line(GOOD, 5, "budget;1e999999999"), 5, "not a number"),
 ]
 
 
@@ -255,3 +280,62 @@ def test_invalid_utf8_names_line(tmp_path) -> None:
         pabulib.parse_file(path)
     assert caught.value.line == 10
     assert "UTF-8" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- irregularities
+# Real files of the public library that pabutools reads although they are not clean: each
+# irregularity is read as pabutools reads it and reported with its line; strict refuses it.
+
+GRABOWKA = SAMPLES / "Poland_Czestochowa_2020_Grabowka.pb"
+
+
+def test_stray_quote_of_a_real_file_is_read_as_pabutools_reads_it() -> None:
+    election = pabulib.parse_file(GRABOWKA)
+    assert election.project("47").name.startswith("Odkupmy i my - zakup")
+    assert election.num_voters == 201
+    assert [w.line for w in election.warnings] == [29]
+    assert "stray quote" in str(election.warnings[0])
+    with pytest.raises(PabulibError, match="line 29: stray quote.*strict"):
+        pabulib.parse_file(GRABOWKA, strict=True)
+
+
+def test_a_quote_inside_an_unquoted_field_is_plain_text() -> None:
+    election = pabulib.parse(_replace_line(GOOD, 9, '1;50;TV 32" screen'))
+    assert election.project("1").name == 'TV 32" screen'
+    assert election.project("2").name == "Two"
+    assert not election.warnings
+
+
+@pytest.mark.parametrize(
+    ("vote_type", "line", "projects", "points", "how"),
+    [
+        ("approval", "a;1,2,1", ("1", "2"), None, "counted once,"),
+        ("ordinal", "a;2,1,2", ("2", "1"), None, "counted once,"),
+        ("cumulative", "a;1,2,1;3,1,1", ("1", "2"), (1, 1), "last listing"),
+        ("cumulative", "a;1,1;2,2", ("1",), (2,), "counted once,"),
+    ],
+)
+def test_a_project_listed_twice_in_a_vote_counts_once(
+    vote_type: str, line: str, projects: tuple, points: tuple | None, how: str
+) -> None:
+    text = _replace_line(GOOD, 6, f"vote_type;{vote_type}")
+    if points is not None:
+        text = _replace_line(text, 12, "voter_id;vote;points")
+        text = _replace_line(text, 14, "b;2;1")
+    election = pabulib.parse(_replace_line(text, 13, line))
+    first = election.ballots[0]
+    assert (first.projects, first.points) == (projects, points)
+    assert first.line == 13 and election.ballots[1].line == 14
+    (warning,) = election.warnings
+    assert warning.line == 13 and "more than once" in warning.problem and how in warning.problem
+    with pytest.raises(PabulibError, match="line 13: vote of voter 'a' lists project"):
+        pabulib.parse(_replace_line(text, 13, line), strict=True)
+
+
+def test_lines_of_projects_ballots_and_meta_are_known() -> None:
+    election = pabulib.parse(GOOD)
+    assert [p.line for p in election.projects] == [9, 10]
+    assert [b.line for b in election.ballots] == [13, 14]
+    assert election.meta_lines["budget"] == 5
+    slow = pabulib.parse(GOOD.replace("VOTES\nvoter_id;vote\n", "VOTES\nvoter_id;vote\n\n"))
+    assert [b.line for b in slow.ballots] == [14, 15]

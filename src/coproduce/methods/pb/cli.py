@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes for the Add1 completion (default 1; 2 halves the time on two cores)",
     )
+    tally.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            "refuse a file with irregularities that pabutools reads anyway (a project listed "
+            "twice in a vote, a stray quote); without it each is a warning on stderr"
+        ),
+    )
     tally.add_argument("--json", action="store_true", help="print a JSON summary")
     tally.add_argument(
         "-v",
@@ -119,13 +127,15 @@ def _tally(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .pabulib import PabulibError, parse_file
 
     try:
-        election = parse_file(args.file)
+        election = parse_file(args.file, strict=args.strict)
     except PabulibError as exc:
         err.write(f"error: {exc}\n")
         return 2
     except OSError as exc:
         err.write(f"error: cannot read {args.file}: {exc.strerror or exc}\n")
         return 2
+    for warning in election.warnings:
+        err.write(f"warning: {args.file}: {warning}\n")
     from .rules import tally
 
     show = args.progress if args.progress is not None else err.isatty()

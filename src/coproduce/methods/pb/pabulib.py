@@ -11,9 +11,15 @@ organiser can fix the file instead of guessing.
 
 The semantics follow pabutools' ``parse_pabulib`` (which the reference outcomes were computed
 with): fields are stripped, ``choose-1`` is an approval vote, an empty vote is a voter who
-approved nothing (the voter still counts in ``num_voters``). Unlike pabutools we reject
-inconsistent files (duplicate ids, a project listed twice in one vote, points that do not match
-the vote) rather than silently keeping the last value.
+approved nothing (the voter still counts in ``num_voters``).
+
+Real files of the public library have two irregularities that pabutools reads without a word:
+a vote that lists a project twice (the project counts once; in a points vote, with the points of
+its last listing) and a stray quote inside a quoted field (read as Python's lenient CSV reader
+reads it). This reader reads them the same way, so outcomes stay identical, and reports each as
+a :class:`PabulibWarning` naming its line in ``Election.warnings``; ``strict=True`` refuses
+them instead. Other inconsistencies (duplicate ids, points that do not match the vote, a quoted
+field that never closes) are errors.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +42,7 @@ __all__ = [
     "Ballot",
     "Election",
     "PabulibError",
+    "PabulibWarning",
     "Project",
     "format_number",
     "parse",
@@ -64,12 +72,41 @@ class PabulibError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class PabulibWarning:
+    """An irregularity that was read as pabutools reads it, on 1-based line ``line``."""
+
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.problem}"
+
+
+class _Irregularities:
+    """Collects warnings, or refuses the file at the first one when ``strict``."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.found: list[PabulibWarning] = []
+
+    def __call__(self, line: int, problem: str, reading: str) -> None:
+        """Report ``problem`` at ``line``, read the way ``reading`` says (unless strict)."""
+        if self.strict:
+            raise PabulibError(line, f"{problem} (refused in strict mode)")
+        self.found.append(PabulibWarning(line, f"{problem}; {reading}"))
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
-    """A project: exact ``cost`` and every other PROJECTS column kept verbatim in ``fields``."""
+    """A project: exact ``cost`` and every other PROJECTS column kept verbatim in ``fields``.
+
+    ``line`` is where the file defines it (0 when built in code); it takes no part in equality.
+    """
 
     project_id: str
     cost: Number
     fields: dict[str, str] = field(default_factory=dict)
+    line: int = field(default=0, compare=False)
 
     @property
     def name(self) -> str | None:
@@ -82,13 +119,15 @@ class Ballot:
 
     ``projects`` keeps the order of the file (the ranking, best first, for ordinal votes);
     ``points`` is parallel to ``projects`` for cumulative and scoring votes, else ``None``.
-    Other VOTES columns (age, sex, ...) are kept verbatim in ``fields``.
+    Other VOTES columns (age, sex, ...) are kept verbatim in ``fields``. ``line`` is the
+    ballot's line in the file (0 when built in code); it takes no part in equality.
     """
 
     voter_id: str
     projects: tuple[str, ...]
     points: tuple[Number, ...] | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    line: int = field(default=0, compare=False)
 
 
 class BallotList(Sequence[Ballot]):
@@ -101,7 +140,15 @@ class BallotList(Sequence[Ballot]):
     sequences are equal when they hold equal ballots in the same order.
     """
 
-    __slots__ = ("_field_cols", "_field_names", "_indptr", "_points", "_tokens", "_voter_ids")
+    __slots__ = (
+        "_field_cols",
+        "_field_names",
+        "_indptr",
+        "_lines",
+        "_points",
+        "_tokens",
+        "_voter_ids",
+    )
 
     def __init__(
         self,
@@ -111,6 +158,7 @@ class BallotList(Sequence[Ballot]):
         points: list[Number] | None,
         field_names: tuple[str, ...],
         field_cols: list[list[str]],
+        lines: Sequence[int] | None = None,
     ) -> None:
         self._voter_ids = voter_ids
         self._tokens = tokens
@@ -118,6 +166,7 @@ class BallotList(Sequence[Ballot]):
         self._points = points
         self._field_names = field_names
         self._field_cols = field_cols
+        self._lines: Sequence[int] = lines if lines is not None else [0] * len(voter_ids)
 
     @classmethod
     def from_ballots(cls, ballots: Iterable[Ballot]) -> BallotList:
@@ -137,7 +186,8 @@ class BallotList(Sequence[Ballot]):
                     raise ValueError(f"voter {b.voter_id!r}: points do not match the vote")
                 points.extend(pts)
         cols = [[b.fields.get(n, "") for b in ballots] for n in names]
-        return cls([b.voter_id for b in ballots], tokens, indptr, points, names, cols)
+        lines = [b.line for b in ballots]
+        return cls([b.voter_id for b in ballots], tokens, indptr, points, names, cols, lines)
 
     def __len__(self) -> int:
         return len(self._voter_ids)
@@ -146,7 +196,7 @@ class BallotList(Sequence[Ballot]):
         lo, hi = self._indptr[i], self._indptr[i + 1]
         pts = None if self._points is None else tuple(self._points[lo:hi])
         fields = {n: col[i] for n, col in zip(self._field_names, self._field_cols, strict=True)}
-        return Ballot(self._voter_ids[i], tuple(self._tokens[lo:hi]), pts, fields)
+        return Ballot(self._voter_ids[i], tuple(self._tokens[lo:hi]), pts, fields, self._lines[i])
 
     @overload
     def __getitem__(self, i: int) -> Ballot: ...
@@ -191,6 +241,10 @@ class BallotList(Sequence[Ballot]):
     def voter_ids(self) -> list[str]:
         return self._voter_ids
 
+    def line(self, i: int) -> int:
+        """The line of ballot ``i`` in the file it was read from (0 when built in code)."""
+        return self._lines[i]
+
     def csr(self, positions: dict[str, int]) -> tuple[list[int], list[int]]:
         """``(indptr, indices)``: ballot ``i`` votes for ``indices[indptr[i]:indptr[i+1]]``."""
         try:
@@ -213,6 +267,10 @@ class Election:
     the writer reproduces the layout. ``ballots`` is any sequence of :class:`Ballot` (the
     parser returns a compact :class:`BallotList`). Treat elections as immutable: the rules
     cache integer views keyed on the objects.
+
+    ``meta_lines`` (the line of each META key), ``section_lines`` (the line of each section
+    marker, by lower-case name) and ``warnings`` (the irregularities read as pabutools reads
+    them) describe the file; they take no part in equality.
     """
 
     meta: dict[str, str]
@@ -222,6 +280,9 @@ class Election:
     vote_type: str
     project_columns: tuple[str, ...] = ("project_id", "cost")
     vote_columns: tuple[str, ...] = ("voter_id", "vote")
+    meta_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    section_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    warnings: tuple[PabulibWarning, ...] = field(default=(), compare=False)
 
     @property
     def num_voters(self) -> int:
@@ -243,31 +304,35 @@ class Election:
 
 # --------------------------------------------------------------------------- numbers
 
-_NUMBER_RE = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*\Z")
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?\Z")
+_DIGITS_RE = re.compile(r"[0-9]+\Z")
+#: Bounds on the written form of a number, so that reading one costs next to nothing:
+#: ``1e999999999`` would otherwise build a billion-digit integer. Real files use a few digits.
+MAX_NUMBER_CHARS = 60
+MAX_EXPONENT = 60
 
 
 def parse_number(text: str) -> Number:
     """Parse a decimal (``12``, ``2458488.22``, ``1,5``, ``1e3``) or ``a/b`` exactly.
 
-    Raises ``ValueError`` for anything else (including ``nan``/``inf``). A comma is accepted as
-    decimal separator, as pabutools does for costs.
+    Only ASCII digits count (a file is written by a program; ``١٢`` or ``1_000`` are typing
+    accidents, not numbers). Raises ``ValueError`` for anything else, including ``nan``,
+    ``inf``, more than :data:`MAX_NUMBER_CHARS` characters or an exponent beyond
+    :data:`MAX_EXPONENT`. A comma is accepted as decimal separator, as pabutools does for costs.
     """
     s = text.strip()
-    try:
-        return int(s)
-    except ValueError:
-        pass
+    if len(s) > MAX_NUMBER_CHARS:
+        raise ValueError(f"not a number: more than {MAX_NUMBER_CHARS} characters")
     s = s.replace(",", ".")
-    if "/" in s:
-        num, _, den = s.partition("/")
-        if _NUMBER_RE.match(num) and den.strip().isdigit() and int(den) != 0:
-            value = Fraction(num.strip()) / int(den)
-            return int(value) if value.denominator == 1 else value
+    num, slash, den = s.partition("/")
+    num, den = num.strip(), den.strip()
+    match = _NUMBER_RE.match(num)
+    if not match or (slash and not (_DIGITS_RE.match(den) and int(den) != 0)):
         raise ValueError(f"not a number: {text!r}")
-    if not _NUMBER_RE.match(s):
-        raise ValueError(f"not a number: {text!r}")
-    value = Fraction(s)
-    return int(value) if value.denominator == 1 else value
+    if match.group(1) is not None and abs(int(match.group(1))) > MAX_EXPONENT:
+        raise ValueError(f"not a number: exponent beyond {MAX_EXPONENT}: {text!r}")
+    value = Fraction(num) / int(den) if slash else Fraction(num)
+    return value.numerator if value.denominator == 1 else value
 
 
 def format_number(value: Number) -> str:
@@ -295,35 +360,65 @@ def format_number(value: Number) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _rows(lines: list[str], start: int = 0):
-    """Yield ``(line_number, fields)`` for every non-blank line from ``lines[start]`` on.
+def _rows(lines: list[str], warn: _Irregularities):
+    """Yield ``(line_number, fields)`` for every non-blank line.
 
-    Plain lines are split on ``;`` directly; lines containing a quote go through :mod:`csv`,
-    joined with the following lines while a quoted field is still open.
+    Plain lines are split on ``;`` directly; a line containing a quote is read as CSV (a quoted
+    field may run over the following lines).
     """
     n = len(lines)
-    i = start
+    i = 0
     while i < n:
         line = lines[i]
         lineno = i + 1
-        i += 1
         if line.endswith("\r"):
             line = line[:-1]
         if '"' not in line:
+            i += 1
             if not line or line.isspace():
                 continue
             yield lineno, line.split(";")
             continue
-        while line.count('"') % 2 and i < n:
-            nxt = lines[i]
-            i += 1
-            line = line + "\n" + (nxt[:-1] if nxt.endswith("\r") else nxt)
-        if line.count('"') % 2:
-            raise PabulibError(lineno, "unterminated quoted field")
-        row = next(csv.reader([line], delimiter=";", strict=True))
+        row, used = _quoted_record(lines, i, warn)
+        i += used
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         yield lineno, row
+
+
+def _record_lines(lines: list[str], start: int) -> Iterator[str]:
+    for line in itertools.islice(lines, start, None):
+        yield (line[:-1] if line.endswith("\r") else line) + "\n"
+
+
+def _quoted_record(lines: list[str], i: int, warn: _Irregularities) -> tuple[list[str], int]:
+    """The CSV record starting at ``lines[i]`` and how many lines it takes.
+
+    A quote inside a quoted field that is not doubled (``"Odkupmy" i my``) is what the lenient
+    reader of pabutools reads as ``Odkupmy i my``: the same here, with a warning. A quoted field
+    that runs into later lines without closing properly is refused: read leniently it would
+    swallow those lines (projects or ballots) without a word.
+    """
+    strict = csv.reader(_record_lines(lines, i), delimiter=";", strict=True)
+    try:
+        return next(strict), strict.line_num
+    except csv.Error as exc:
+        problem = str(exc)
+    if problem == "unexpected end of data":
+        raise PabulibError(i + 1, "unterminated quoted field")
+    lenient = csv.reader(_record_lines(lines, i), delimiter=";")
+    try:
+        row = next(lenient)
+    except csv.Error as exc:
+        raise PabulibError(i + 1, f"unreadable line ({exc})") from None
+    if lenient.line_num > 1:
+        raise PabulibError(i + 1, "unterminated quoted field")
+    warn(
+        i + 1,
+        f"stray quote in a quoted field (CSV: {problem})",
+        "the line is read as pabutools reads it",
+    )
+    return row, 1
 
 
 def _header(rows, section: str, marker_line: int) -> tuple[int, list[str]]:
@@ -341,14 +436,17 @@ def _header(rows, section: str, marker_line: int) -> tuple[int, list[str]]:
     return lineno, cols
 
 
-def parse(text: str, source: str | None = None) -> Election:
-    """Parse the content of a ``.pb`` file; ``source`` (e.g. the file name) prefixes errors."""
+def parse(text: str, source: str | None = None, *, strict: bool = False) -> Election:
+    """Parse the content of a ``.pb`` file; ``source`` (e.g. the file name) prefixes errors.
+
+    With ``strict``, an irregularity that pabutools tolerates (see the module docstring) is an
+    error instead of a warning."""
     # The parser allocates ~10 objects per voter and frees none of them: the cyclic garbage
     # collector would rescan them all repeatedly (a third of the time on city-wide files).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text)
+        return _parse(text, _Irregularities(strict))
     except PabulibError as exc:
         if source is not None and exc.source is None:
             raise PabulibError(exc.line, exc.problem, source) from None
@@ -358,7 +456,7 @@ def parse(text: str, source: str | None = None) -> Election:
             gc.enable()
 
 
-def parse_file(path: str | os.PathLike[str]) -> Election:
+def parse_file(path: str | os.PathLike[str], *, strict: bool = False) -> Election:
     """Read and parse a ``.pb`` file (UTF-8, an optional byte-order mark is ignored)."""
     data = Path(path).read_bytes()
     try:
@@ -366,14 +464,14 @@ def parse_file(path: str | os.PathLike[str]) -> Election:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise PabulibError(line, "file is not valid UTF-8", os.fspath(path)) from None
-    return parse(text, source=os.fspath(path))
+    return parse(text, source=os.fspath(path), strict=strict)
 
 
-def _parse(text: str) -> Election:
+def _parse(text: str, warn: _Irregularities) -> Election:
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
-    rows = _rows(lines)
+    rows = _rows(lines, warn)
     meta: dict[str, str] = {}
     meta_lines: dict[str, int] = {}
     projects: list[Project] = []
@@ -421,8 +519,8 @@ def _parse(text: str) -> Election:
                         hline, f"VOTES header has no 'points' column ({vote_type} vote)"
                     )
                 vote_cols = cols
-                votes = _VoteParser(cols, vote_type, pos)
-                ballots = votes.bulk(lines[hline:])
+                votes = _VoteParser(cols, vote_type, pos, warn)
+                ballots = votes.bulk(lines[hline:], hline + 1)
                 if ballots is not None:
                     last_line = len(lines)
                     break
@@ -460,6 +558,9 @@ def _parse(text: str) -> Election:
         vote_type=_vote_type(meta, meta_lines, meta_line),
         project_columns=tuple(project_cols),
         vote_columns=tuple(vote_cols),
+        meta_lines=meta_lines,
+        section_lines=seen_sections,
+        warnings=tuple(warn.found),
     )
 
 
@@ -486,7 +587,7 @@ def _project(lineno: int, row: list[str], cols: list[str], pos: dict[str, int], 
     if cost < 0:
         raise PabulibError(lineno, f"cost {raw_cost!r} of project {pid!r} is negative")
     pos[pid] = n
-    return Project(pid, cost, values)
+    return Project(pid, cost, values, lineno)
 
 
 def _vote_type(meta: dict[str, str], lines: dict[str, int], meta_line: int) -> str:
@@ -524,7 +625,10 @@ class _VoteParser:
     is re-read row by row by :meth:`row`, which names the offending line.
     """
 
-    def __init__(self, cols: list[str], vote_type: str, pos: dict[str, int]) -> None:
+    def __init__(
+        self, cols: list[str], vote_type: str, pos: dict[str, int], warn: _Irregularities
+    ) -> None:
+        self.warn = warn
         self.ncols = len(cols)
         self.vid = cols.index("voter_id")
         self.vote = cols.index("vote")
@@ -542,6 +646,7 @@ class _VoteParser:
         self.indptr = [0]
         self.point_values: list[Number] | None = [] if self.with_points else None
         self.field_cols: list[list[str]] = [[] for _ in other]
+        self.lines: list[int] = []
 
     def result(self) -> BallotList:
         return BallotList(
@@ -551,9 +656,12 @@ class _VoteParser:
             self.point_values,
             self.other_names,
             self.field_cols,
+            self.lines,
         )
 
-    def bulk(self, lines: list[str]) -> BallotList | None:
+    def bulk(self, lines: list[str], first_line: int) -> BallotList | None:
+        """The ballots of a clean section (``lines`` from the one after the header, which is
+        line ``first_line`` of the file), or ``None`` when it needs the row-by-row reader."""
         text = "\n".join(lines)
         if '"' in text:
             return None
@@ -592,7 +700,12 @@ class _VoteParser:
             raw = cols[self.points]
             if [c + 1 for c in map(str.count, raw, repeat(","))] != lengths:
                 return None
-            ptoks = ",".join(raw).split(",")
+            joined = ",".join(raw)
+            if not joined.isascii() or "_" in joined:
+                return None  # int() would take "١" or "1_0": let parse_number refuse them
+            ptoks = joined.split(",")
+            if max(map(len, ptoks), default=0) > MAX_NUMBER_CHARS:
+                return None
             try:
                 points = list(map(int, ptoks))
             except ValueError:
@@ -604,7 +717,8 @@ class _VoteParser:
                 return None
         self.seen.update(vids)
         others = [cols[i] for i in self.other_idx]
-        return BallotList(vids, tokens, indptr, points, self.other_names, others)
+        lines_of = range(first_line, first_line + n)
+        return BallotList(vids, tokens, indptr, points, self.other_names, others, lines_of)
 
     def row(self, lineno: int, row: list[str]) -> None:
         if len(row) != self.ncols:
@@ -623,16 +737,43 @@ class _VoteParser:
                 if not t:
                     raise PabulibError(lineno, f"vote of voter {vid!r} has an empty project id")
                 raise PabulibError(lineno, f"vote of voter {vid!r} names unknown project {t!r}")
+        pts = None if self.point_values is None else self._points(lineno, row, vid, len(toks))
         if len(set(toks)) != len(toks):
-            raise PabulibError(lineno, f"vote of voter {vid!r} lists a project twice")
-        if self.point_values is not None:
-            self.point_values.extend(self._points(lineno, row, vid, len(toks)))
+            toks, pts = self._once(lineno, vid, toks, pts)
+        if self.point_values is not None and pts is not None:
+            self.point_values.extend(pts)
         self.seen.add(vid)
         self.voter_ids.append(vid)
         self.tokens.extend(toks)
         self.indptr.append(len(self.tokens))
+        self.lines.append(lineno)
         for col, i in zip(self.field_cols, self.other_idx, strict=True):
             col.append(row[i].strip())
+
+    def _once(
+        self, lineno: int, vid: str, toks: list[str], pts: list[Number] | None
+    ) -> tuple[list[str], list[Number] | None]:
+        """A vote listing a project twice, read as pabutools reads it: the project counts
+        once, at its first place (a ranking keeps its first rank), with the points of its last
+        listing (pabutools' ballot is a dict filled in file order)."""
+        twice = sorted({t for t in toks if toks.count(t) > 1})
+        listed = ", ".join(repr(t) for t in twice)
+        how = "counted once"
+        if pts is None:
+            once = list(dict.fromkeys(toks))
+            points = None
+        else:
+            merged = dict(zip(toks, pts, strict=True))
+            once, points = list(merged), list(merged.values())
+            given = list(zip(toks, pts, strict=True))
+            if any(len({p for u, p in given if u == t}) > 1 for t in twice):
+                how += " with the points of its last listing"
+        self.warn(
+            lineno,
+            f"vote of voter {vid!r} lists project {listed} more than once",
+            f"{how}, as pabutools reads it",
+        )
+        return once, points
 
     def _points(self, lineno: int, row: list[str], vid: str, n: int) -> list[Number]:
         rawp = row[self.points].strip()

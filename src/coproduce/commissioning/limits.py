@@ -1,0 +1,92 @@
+"""The range of every number of a participatory budget, defined once.
+
+The models (field validators and the CHECK constraints behind them), the forms, the ``.pb``
+importer and the services all use these values, so whatever one way in accepts, every page,
+the export and the tally can show and compute.
+
+Money is in the budget's currency with cents: the columns hold 14 digits, 2 after the point,
+so at most 999,999,999,999.99. That is far beyond any real budget in euros, but currencies with
+small units (forint, rupiah) need large numbers; a cost of 10^15 no longer fits and is refused.
+"""
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+
+MONEY_DIGITS = 14
+MONEY_PLACES = 2
+MIN_MONEY = Decimal("0.01")
+MAX_MONEY = Decimal(10 ** (MONEY_DIGITS - MONEY_PLACES)) - MIN_MONEY
+
+#: Points a voter may give on a cumulative ballot (real votes give 5 or 10; 10,000 leaves room
+#: for scoring scales without letting sums of points overflow an integer column).
+MAX_POINTS = 10_000
+
+#: Projects in one budget, hence on one ballot (the largest real votes have about 200).
+MAX_PROJECTS = 2_000
+
+#: Lengths of the ids an imported file carries (columns ``Proposal.code``, ``Ballot.voter_code``).
+PROJECT_CODE_LENGTH = 40
+VOTER_CODE_LENGTH = 64
+
+
+def money_validators() -> list:
+    return [MinValueValidator(MIN_MONEY), MaxValueValidator(MAX_MONEY)]
+
+
+def points_validators() -> list:
+    return [MinValueValidator(1), MaxValueValidator(MAX_POINTS)]
+
+
+def projects_validators(minimum: int) -> list:
+    return [MinValueValidator(minimum), MaxValueValidator(MAX_PROJECTS)]
+
+
+def money_problem(value: object) -> str | None:
+    """Why ``value`` (a Decimal, int, exact Fraction or text) is not an amount a budget can
+    hold, or ``None`` when it is."""
+    if isinstance(value, Fraction):
+        cents = value * 100
+        if cents.denominator != 1:
+            return _places()
+        value = Decimal(cents.numerator).scaleb(-MONEY_PLACES)
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return _("is not an amount of money")
+    if not amount.is_finite():
+        return _("is not an amount of money")
+    if not MIN_MONEY <= amount <= MAX_MONEY:
+        return _("must be between %(min)s and %(max)s") % {
+            "min": MIN_MONEY,
+            "max": f"{MAX_MONEY:,}",
+        }
+    if amount != amount.quantize(MIN_MONEY):
+        return _places()
+    return None
+
+
+def _places() -> str:
+    return _("has more than %(places)d decimal places") % {"places": MONEY_PLACES}
+
+
+def whole_problem(value: object, minimum: int, maximum: int) -> str | None:
+    """Why ``value`` is not a whole number from ``minimum`` to ``maximum``, or ``None``."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        value = value.numerator
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        return _("must be a whole number from %(min)d to %(max)d") % {
+            "min": minimum,
+            "max": maximum,
+        }
+    return None
+
+
+def check_money(value: object, label: str) -> None:
+    """Refuse, with a ``ValidationError`` naming ``label``, an amount a budget cannot hold."""
+    problem = money_problem(value)
+    if problem:
+        raise ValidationError(f"{label} {problem}.")
