@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Organisation
+from coproduce.ranges import (
+    BALLOT_POINTS,
+    BALLOT_RANK,
+    BUDGET_AMOUNT,
+    MINIMUM_AGE,
+    PROGRESS_PERCENT,
+    PROJECT_COST,
+    PROJECTS_PER_BALLOT,
+)
 
 
 class Budget(models.Model):
@@ -64,12 +73,20 @@ class Budget(models.Model):
     ballot_type = models.CharField(
         _("ballot"), max_length=20, choices=BallotType.choices, default=BallotType.APPROVAL
     )
-    min_projects = models.PositiveIntegerField(_("minimum projects per ballot"), default=0)
+    min_projects = models.PositiveIntegerField(
+        _("minimum projects per ballot"), default=0, validators=PROJECTS_PER_BALLOT.validators()
+    )
     max_projects = models.PositiveIntegerField(
-        _("maximum projects per ballot"), null=True, blank=True
+        _("maximum projects per ballot"),
+        null=True,
+        blank=True,
+        validators=PROJECTS_PER_BALLOT.validators(),
     )
     max_points = models.PositiveIntegerField(
-        _("points each voter may give (cumulative)"), null=True, blank=True
+        _("points each voter may give (cumulative)"),
+        null=True,
+        blank=True,
+        validators=BALLOT_POINTS.validators(),
     )
     rule = models.CharField(_("tally rule"), max_length=10, choices=Rule.choices, default="mes")
     utility = models.CharField(_("utility"), max_length=12, choices=Utility.choices, default="cost")
@@ -83,6 +100,7 @@ class Budget(models.Model):
         _("minimum age"),
         null=True,
         blank=True,
+        validators=MINIMUM_AGE.validators(),
         help_text=_("Voters declare on their ballot that they are at least this old."),
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default="draft")
@@ -100,6 +118,13 @@ class Budget(models.Model):
             models.CheckConstraint(
                 condition=Q(max_projects__isnull=True) | Q(max_projects__gte=F("min_projects")),
                 name="budget_min_le_max_projects",
+            ),
+            models.CheckConstraint(
+                condition=PROJECTS_PER_BALLOT.condition("min_projects")
+                & PROJECTS_PER_BALLOT.condition("max_projects")
+                & BALLOT_POINTS.condition("max_points")
+                & MINIMUM_AGE.condition("minimum_age"),
+                name="budget_numbers_in_range",
             ),
         ]
 
@@ -125,7 +150,9 @@ class BudgetArea(models.Model):
         Budget, on_delete=models.CASCADE, related_name="areas", verbose_name=_("budget")
     )
     name = models.CharField(_("area"), max_length=120)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=BUDGET_AMOUNT.validators()
+    )
 
     class Meta:
         verbose_name = _("budget area")
@@ -134,6 +161,9 @@ class BudgetArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["budget", "name"], name="budget_area_unique_name"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="budget_area_amount_positive"),
+            models.CheckConstraint(
+                condition=BUDGET_AMOUNT.condition("amount"), name="budget_area_amount_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,9 +191,16 @@ class Proposal(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     location = models.CharField(_("location"), max_length=200, blank=True)
-    estimated_cost = models.DecimalField(_("estimated cost"), max_digits=14, decimal_places=2)
+    estimated_cost = models.DecimalField(
+        _("estimated cost"), max_digits=14, decimal_places=2, validators=PROJECT_COST.validators()
+    )
     reviewed_cost = models.DecimalField(
-        _("cost after review"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("cost after review"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PROJECT_COST.validators(),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
@@ -185,7 +222,9 @@ class Proposal(models.Model):
         verbose_name=_("on behalf of"),
     )
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    progress = models.PositiveSmallIntegerField(_("delivery progress (%)"), default=0)
+    progress = models.PositiveSmallIntegerField(
+        _("delivery progress (%)"), default=0, validators=PROGRESS_PERCENT.validators()
+    )
 
     class Meta:
         verbose_name = _("project proposal")
@@ -197,6 +236,11 @@ class Proposal(models.Model):
                 condition=Q(estimated_cost__gt=0), name="proposal_cost_positive"
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="proposal_progress_le_100"),
+            models.CheckConstraint(
+                condition=PROJECT_COST.condition("estimated_cost")
+                & PROJECT_COST.condition("reviewed_cost"),
+                name="proposal_costs_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,10 +372,17 @@ class BallotChoice(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="choices", verbose_name=_("proposal")
     )
     points = models.PositiveIntegerField(
-        _("points"), default=1, help_text=_("Points given (cumulative ballots); 1 otherwise.")
+        _("points"),
+        default=1,
+        help_text=_("Points given (cumulative ballots); 1 otherwise."),
+        validators=BALLOT_POINTS.validators(),
     )
     rank = models.PositiveSmallIntegerField(
-        _("rank"), null=True, blank=True, help_text=_("1 = first choice (ranking ballots).")
+        _("rank"),
+        null=True,
+        blank=True,
+        help_text=_("1 = first choice (ranking ballots)."),
+        validators=BALLOT_RANK.validators(),
     )
 
     class Meta:
@@ -340,6 +391,10 @@ class BallotChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ballot", "proposal"], name="choice_unique_proposal"),
             models.CheckConstraint(condition=Q(points__gte=1), name="choice_points_positive"),
+            models.CheckConstraint(
+                condition=BALLOT_POINTS.condition("points") & BALLOT_RANK.condition("rank"),
+                name="choice_points_rank_in_range",
+            ),
         ]
 
     def __str__(self) -> str:

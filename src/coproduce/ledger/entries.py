@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
+from coproduce.ranges import contribution_quantity_problem
 
 from .models import (
     Capacity,
@@ -106,6 +107,8 @@ def check_draft(initiative: Initiative, draft: ContributionDraft, today: dt.date
         errors["kind"] = _("Unknown kind of contribution.")
     if draft.capacity not in Capacity.values:
         errors["capacity"] = _("Unknown capacity.")
+    elif problem := contribution_quantity_problem(draft.kind, Decimal(draft.quantity)):
+        errors["quantity"] = problem
     if draft.occurred_on > today:
         errors["occurred_on"] = _("A contribution cannot be in the future.")
     if (draft.capacity == Capacity.ORGANISATION) != (draft.organisation is not None):

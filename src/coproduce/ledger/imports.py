@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
+from coproduce.ranges import contribution_quantity_problem
 
 from .activities import activity_index
 from .models import Capacity, ContributionKind
@@ -216,6 +217,8 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
                 _("“%(value)s” is not a quantity above zero with at most two decimals.")
                 % {"value": cell("quantity")}
             )
+        elif kind is not None and (problem := contribution_quantity_problem(kind, quantity)):
+            problems.append(problem)
         organisation = None
         if cell("organisation"):
             organisation = organisations.get(cell("organisation").lower())
