@@ -119,6 +119,8 @@ PROGRESS_PERCENT = _range(0, 100)
 
 # Reports of problems. ---------------------------------------------------------------------------
 QUESTION_ORDER = _range(0, 1000)
+#: The answer to a question asking for a number.
+ANSWER_NUMBER = _range(-1_000_000_000_000, 1_000_000_000_000)
 
 
 def wide_sum(field: str, **extra) -> Sum:

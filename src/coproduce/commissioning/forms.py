@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.ranges import BUDGET_AMOUNT, PROGRESS_PERCENT, PROJECT_COST
 from coproduce.uploads import IMAGE_ACCEPT
 
 from .models import Budget, Milestone, Proposal
@@ -43,8 +44,8 @@ class BudgetAreaForm(forms.Form):
         label=_("Amount"),
         max_digits=14,
         decimal_places=2,
-        min_value=Decimal("0.01"),
         required=False,
+        **BUDGET_AMOUNT.form_bounds(),
     )
 
     def clean(self):
@@ -81,7 +82,10 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     cost = forms.DecimalField(
-        label=_("Cost after review"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Cost after review"),
+        max_digits=14,
+        decimal_places=2,
+        **PROJECT_COST.form_bounds(),
     )
     reason = forms.CharField(
         label=_("Public reason"),
@@ -111,7 +115,7 @@ class ImportForm(forms.Form):
 
 class MilestoneForm(forms.ModelForm):
     progress = forms.IntegerField(
-        label=_("Delivery progress (%)"), min_value=0, max_value=100, required=False
+        label=_("Delivery progress (%)"), required=False, **PROGRESS_PERCENT.form_bounds()
     )
 
     class Meta:

@@ -113,6 +113,44 @@ def _quantity(value: str) -> Decimal | None:
     return amount
 
 
+def _read_rows(reader: csv.DictReader, parsed: ParsedFile) -> list | None:
+    """The file's non-empty rows with their line numbers, or None when the header is wrong or
+    the file too long (the problem is added to ``parsed``)."""
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    header = [COLUMN_ALIASES.get(name, name) for name in header]
+    reader.fieldnames = header
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        parsed.problems.append(
+            RowProblem(
+                1,
+                _("the header lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)},
+            )
+        )
+        return None
+    unknown = [c for c in header if c and c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        parsed.problems.append(
+            RowProblem(1, _("unknown column(s) %(columns)s.") % {"columns": ", ".join(unknown)})
+        )
+        return None
+
+    raw_rows: list[tuple[int, dict[str, str]]] = []
+    for row in reader:
+        if len(raw_rows) >= MAX_ROWS:
+            parsed.problems.append(
+                RowProblem(
+                    reader.line_num,
+                    _("a file may hold %(max)d rows at most; split it.") % {"max": MAX_ROWS},
+                )
+            )
+            return None
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        raw_rows.append((reader.line_num, row))
+    return raw_rows
+
+
 def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> ParsedFile:
     """Check every row of a timesheet; return the good rows and the problems, line by line."""
     parsed = ParsedFile()
@@ -126,38 +164,18 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
         parsed.problems.append(RowProblem(0, _("The file is empty.")))
         return parsed
     reader = _reader(text)
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    header = [COLUMN_ALIASES.get(name, name) for name in header]
-    reader.fieldnames = header
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
+    try:
+        raw_rows = _read_rows(reader, parsed)
+    except csv.Error as error:
         parsed.problems.append(
             RowProblem(
-                1,
-                _("the header lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)},
+                reader.line_num + 1,
+                _("the file cannot be read as CSV (%(error)s).") % {"error": error},
             )
         )
         return parsed
-    unknown = [c for c in header if c and c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        parsed.problems.append(
-            RowProblem(1, _("unknown column(s) %(columns)s.") % {"columns": ", ".join(unknown)})
-        )
+    if raw_rows is None:
         return parsed
-
-    raw_rows: list[tuple[int, dict[str, str]]] = []
-    for row in reader:
-        if len(raw_rows) >= MAX_ROWS:
-            parsed.problems.append(
-                RowProblem(
-                    reader.line_num,
-                    _("a file may hold %(max)d rows at most; split it.") % {"max": MAX_ROWS},
-                )
-            )
-            return parsed
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue
-        raw_rows.append((reader.line_num, row))
     parsed.lines_read = len(raw_rows)
 
     emails = {(row.get("email") or "").strip().lower() for _line, row in raw_rows}
