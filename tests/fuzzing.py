@@ -22,7 +22,6 @@ from coproduce.delivery.models import ShiftSignup
 from coproduce.initiatives import services as initiatives
 from coproduce.initiatives.models import Participation
 from coproduce.ledger import services as ledger
-from coproduce.people.services import email_confirmation_token
 from coproduce.service_requests import services as requests
 from coproduce.timebank import services as timebank
 from coproduce.timebank.models import TimebankAccount
@@ -32,7 +31,6 @@ from factories import (
     MembershipFactory,
     OrganisationFactory,
     ParticipationFactory,
-    PersonFactory,
     ShiftFactory,
     TaskFactory,
     add_project,
@@ -96,7 +94,6 @@ SEGMENT_OBJECTS = {
     "accounts": "account",
     "invitations": "invitation",
     "calendar": "feed",
-    "confirm": "email_token",
     "services": "category",
     "tokens": "report_token",
 }
@@ -190,7 +187,6 @@ def build_world() -> World:
         proposal=budget.proposals.order_by("code").first(),
         invitation=invitation.token,
         feed=delivery.calendar_feed_for(person=citizen).token,
-        email_token=email_confirmation_token(PersonFactory(email_confirmed=False)),
     )
     assert ShiftSignup.objects.filter(pk=signup.pk).exists()
     return world

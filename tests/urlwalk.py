@@ -22,6 +22,12 @@ class Param:
 class Route:
     parts: tuple  # literal text and Param
     name: str
+    module: str = ""  # the view's module
+
+    @property
+    def ours(self) -> bool:
+        """Whether the view is the project's own (not Django's admin or another library's)."""
+        return self.module.startswith("coproduce.")
 
     @property
     def params(self) -> list[Param]:
@@ -87,5 +93,5 @@ def routes(resolver: URLResolver | None = None, prefix: tuple = (), namespace: s
             found.extend(routes(entry, parts, inner))
         elif isinstance(entry, URLPattern):
             name = ":".join(filter(None, [namespace, entry.name or ""]))
-            found.append(Route(parts, name))
+            found.append(Route(parts, name, getattr(entry.callback, "__module__", "")))
     return found

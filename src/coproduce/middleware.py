@@ -79,3 +79,21 @@ class StaffIdleTimeoutMiddleware:
             )
         elif not isinstance(last_seen, int) or now - last_seen >= self.REFRESH_SECONDS:
             request.session[LAST_SEEN] = now
+
+
+class ReadFormFirstMiddleware:
+    """Parse a posted form before any view runs, so that a body too large or with too many fields
+    is refused (400) before a view has done anything. Views read ``request.POST`` lazily, and one
+    that calls a service first would otherwise change the database and then fail on its input;
+    the CSRF check reads the form too, but not for views exempt from it (Open311) nor in tests."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method == "POST":
+            request.POST  # noqa: B018 - parsing raises RequestDataTooBig or TooManyFields
+        return None

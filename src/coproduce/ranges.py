@@ -47,6 +47,15 @@ class Range:
         return {"min_value": self.low, "max_value": self.high}
 
 
+def has_places(amount: Decimal, places: int = 2) -> bool:
+    """Whether a finite number has at most ``places`` decimals (1.50 has two). Read from the
+    digits: ``quantize`` would fail on a number as large as 1e400."""
+    _sign, digits, exponent = amount.as_tuple()
+    while exponent < -places and digits and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return exponent >= -places
+
+
 def _range(low, high) -> Range:
     return Range(Decimal(str(low)), Decimal(str(high)))
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
-from coproduce.ranges import contribution_quantity_problem
+from coproduce.ranges import contribution_quantity_problem, has_places
 
 from .models import (
     Capacity,
@@ -39,7 +39,9 @@ def parse_hours(value, *, field: str = "hours") -> Decimal:
         raise ValidationError({field: _("Enter a number.")}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({field: _("Enter a number greater than zero.")})
-    if amount != amount.quantize(HUNDREDTH):
+    if amount.adjusted() >= 12:  # past any range, and too wide for the column
+        raise ValidationError({field: _("Enter a smaller number.")})
+    if not has_places(amount, 2):
         raise ValidationError({field: _("Use at most two decimals.")})
     return amount.quantize(HUNDREDTH)
 

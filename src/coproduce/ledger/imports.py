@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
-from coproduce.ranges import contribution_quantity_problem
+from coproduce.ranges import contribution_quantity_problem, has_places
 
 from .activities import activity_index
 from .models import Capacity, ContributionKind
@@ -108,7 +108,7 @@ def _quantity(value: str) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount <= 0 or not has_places(amount, 2):
         return None
     return amount
 
