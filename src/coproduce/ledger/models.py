@@ -356,7 +356,9 @@ class Contribution(models.Model):
         quantity = self.quantity.normalize() if self.quantity is not None else Decimal("0")
         number = formats.number_format(quantity, force_grouping=True)
         if self.kind == ContributionKind.TIME:
-            return ngettext("%(number)s hour", "%(number)s hours", abs(quantity)) % {
+            # gettext counts in integers: a fraction of an hour reads as plural ("1.5 hours").
+            count = int(abs(quantity)) if abs(quantity) % 1 == 0 else 2
+            return ngettext("%(number)s hour", "%(number)s hours", count) % {
                 "number": number
             }
         return f"{self.get_kind_display()}: {number}"
