@@ -24,7 +24,7 @@ from urlwalk import Route, routes
 
 ROLES = ("anonymous", "citizen", "co_lead")
 #: Junk for a path parameter: past 64 bits, negative, not ASCII, not a number, very long.
-PATH_JUNK = [str(2**63), "9" * 40, "²", "x" * 300, "-1", "%"]
+PATH_JUNK = [str(2**63), "9" * 40, "²", "x" * 300, "-1", "%", "a\x00b"]
 #: Form fields the views read without a form on the page showing them.
 EXTRA_FIELDS = ["ids", "rate", "confirm", "form", "action", "area", "page", "next", "to_stage"]
 #: Open311's query and form parameters (an API: no page shows them).
@@ -41,7 +41,15 @@ OPEN311_FIELDS = [
     "address_string",
     "attribute[depth]",
     "attribute[seen]",
+    "description",
+    "first_name",
+    "email",
+    "phone",
+    "device_id",
+    "media_url",
 ]
+#: A request that Open311 accepts, for the fuzz to change one parameter at a time.
+OPEN311_REPORT = {"api_key": "fuzz-key", "service_code": "pothole", "address_string": "1 Main St"}
 EXAMPLES_PER_ROUTE = 6
 ALL_ROUTES = routes()
 
@@ -229,6 +237,7 @@ def test_junk_in_the_path_and_the_form_is_never_a_server_error(world, route, qui
             if route.name.startswith("open311:"):  # an API: each parameter on its own
                 for name in OPEN311_FIELDS:
                     findings.ask(client, "get", url, {name: value})
+                    findings.ask(client, "post", url, {**OPEN311_REPORT, name: value})
     findings.check()
 
 

@@ -289,6 +289,11 @@ def census_upload(*, actor: Person, budget: Budget, data: bytes) -> int:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValidationError(_("The file is not UTF-8 text.")) from error
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValidationError(
+            _("Line %(line)d: a NUL character: this is not a text file.") % {"line": line}
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         rows, problems = _census_rows(reader)

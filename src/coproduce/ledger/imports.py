@@ -163,6 +163,10 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
     if not text.strip():
         parsed.problems.append(RowProblem(0, _("The file is empty.")))
         return parsed
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        parsed.problems.append(RowProblem(line, _("a NUL character: this is not a text file.")))
+        return parsed
     reader = _reader(text)
     try:
         raw_rows = _read_rows(reader, parsed)

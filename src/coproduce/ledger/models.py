@@ -358,7 +358,5 @@ class Contribution(models.Model):
         if self.kind == ContributionKind.TIME:
             # gettext counts in integers: a fraction of an hour reads as plural ("1.5 hours").
             count = int(abs(quantity)) if abs(quantity) % 1 == 0 else 2
-            return ngettext("%(number)s hour", "%(number)s hours", count) % {
-                "number": number
-            }
+            return ngettext("%(number)s hour", "%(number)s hours", count) % {"number": number}
         return f"{self.get_kind_display()}: {number}"

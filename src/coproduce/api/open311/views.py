@@ -14,14 +14,15 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from coproduce.ids import parse_id
+from coproduce.ids import InvalidInput, parse_id
+from coproduce.middleware import refuse_unreadable_input
 from coproduce.service_requests import selectors, services
 from coproduce.service_requests.models import ApiKey, RequestCategory, ServiceRequest
 
@@ -124,6 +125,16 @@ def _check(request: HttpRequest, fmt: str, methods: tuple[str, ...]) -> None:
         raise Open311Error(404, "jurisdiction_id was not found.")
 
 
+def _readable(request: HttpRequest) -> None:
+    """The project's check of a request's input, answered in Open311's error format."""
+    try:
+        refuse_unreadable_input(request)
+    except InvalidInput as error:
+        raise Open311Error(400, f"{error.field}: {error.message}") from None
+    except (RequestDataTooBig, TooManyFieldsSent):
+        raise Open311Error(400, "The request is too large.") from None
+
+
 def _api(methods: tuple[str, ...]):
     """Wrap a view: check format, method and jurisdiction; turn Open311Error into the
     specification's error format."""
@@ -132,6 +143,7 @@ def _api(methods: tuple[str, ...]):
         @csrf_exempt
         def wrapped(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
             try:
+                _readable(request)
                 _check(request, fmt, methods)
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
@@ -143,6 +155,7 @@ def _api(methods: tuple[str, ...]):
             response["Access-Control-Allow-Origin"] = "*"
             return response
 
+        wrapped.reads_own_input = True
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
         return wrapped
