@@ -94,3 +94,33 @@ def test_a_huge_requirement_id_in_a_task_form_is_a_form_error(client, co_lead, i
     response = client.post(url, data)
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_form_is_a_400_naming_the_field(client, co_lead, initiative):
+    client.force_login(co_lead)
+    url = reverse("initiatives:edit", args=[initiative.slug])
+    response = client.post(url, {"title": "New\x00title"})
+    assert response.status_code == 400
+    assert "“title” contains a NUL character" in response.content.decode()
+    initiative.refresh_from_db()
+    assert "\x00" not in initiative.title
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_open311_is_its_400(client):
+    response = client.get("/open311/v2/requests.json", {"status": "open\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.json()[0]["description"]
+
+
+@pytest.mark.django_db
+def test_a_form_too_large_is_refused_before_the_view_acts(client, co_lead, pending, settings):
+    """The view confirms first and reads its form after: the form is read before any view."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(co_lead)
+    url = reverse("ledger:contribution_confirm", args=[pending.initiative.slug, pending.pk])
+    response = client.post(url, {"next": "x" * 2000})
+    assert response.status_code == 400
+    pending.refresh_from_db()
+    assert pending.status == Contribution.Status.PENDING
