@@ -266,7 +266,9 @@ class Review(models.Model):
         verbose_name=_("reviewer"),
     )
     feasible = models.BooleanField(_("feasible"))
-    cost = models.DecimalField(_("reviewed cost"), max_digits=14, decimal_places=2)
+    cost = models.DecimalField(
+        _("reviewed cost"), max_digits=14, decimal_places=2, validators=PROJECT_COST.validators()
+    )
     reason = models.TextField(_("public reason"))
     created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
 
@@ -274,6 +276,11 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=PROJECT_COST.condition("cost"), name="review_cost_in_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal}: {'feasible' if self.feasible else 'not feasible'}"

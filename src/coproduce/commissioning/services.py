@@ -21,6 +21,7 @@ from coproduce.audit.services import audit_checkpoint, audit_record
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
 from coproduce.people.permissions import require
+from coproduce.ranges import PROGRESS_PERCENT, PROJECT_COST
 from coproduce.uploads import clean_image
 
 from .ballots import BallotRules, check_ballot
@@ -263,6 +264,8 @@ def proposal_review(
         raise ValidationError(_("A review needs a public reason."))
     if cost <= 0:
         raise ValidationError(_("The reviewed cost must be more than zero."))
+    if problem := PROJECT_COST.problem(cost):
+        raise ValidationError({"cost": problem})
     with transaction.atomic():
         review = Review.objects.create(
             proposal=proposal, reviewer=actor, feasible=feasible, cost=cost, reason=reason.strip()
@@ -656,7 +659,7 @@ def milestone_add(
                 progress = int(progress)
             except (TypeError, ValueError, InvalidOperation) as error:
                 raise ValidationError(_("Progress is a whole number of percent.")) from error
-            if not 0 <= progress <= 100:
+            if progress not in PROGRESS_PERCENT:
                 raise ValidationError(_("Progress is between 0 and 100 percent."))
             proposal.progress = progress
             proposal.save(update_fields=["progress"])

@@ -14,6 +14,7 @@ LIMITS = [
     ('commissioning_proposal', 'estimated_cost', '0.01', '10000000000'),
     ('commissioning_proposal', 'reviewed_cost', '0.01', '10000000000'),
     ('commissioning_proposal', 'progress', '0', '100'),
+    ('commissioning_review', 'cost', '0.01', '10000000000'),
     ('commissioning_ballotchoice', 'points', '1', '1000000'),
     ('commissioning_ballotchoice', 'rank', '1', '10000'),
 ]
