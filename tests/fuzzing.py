@@ -16,7 +16,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from coproduce.commissioning import services as budgets
-from coproduce.commissioning.models import Budget
+from coproduce.commissioning.models import Budget, Milestone
 from coproduce.delivery import services as delivery
 from coproduce.delivery.models import ShiftSignup
 from coproduce.initiatives import services as initiatives
@@ -96,6 +96,7 @@ SEGMENT_OBJECTS = {
     "calendar": "feed",
     "services": "category",
     "tokens": "report_token",
+    "milestones": "milestone",
 }
 
 
@@ -185,6 +186,9 @@ def build_world() -> World:
         account=TimebankAccount.objects.get(timebank=bank, person=citizen),
         budget=budget,
         proposal=budget.proposals.order_by("code").first(),
+        milestone=Milestone.objects.create(
+            proposal=budget.proposals.order_by("code").first(), title="Benches ordered"
+        ),
         invitation=invitation.token,
         feed=delivery.calendar_feed_for(person=citizen).token,
     )

@@ -124,3 +124,16 @@ def test_a_form_too_large_is_refused_before_the_view_acts(client, co_lead, pendi
     assert response.status_code == 400
     pending.refresh_from_db()
     assert pending.status == Contribution.Status.PENDING
+
+
+def test_every_url_pattern_reads_its_ids_with_the_bounded_converter():
+    """Django's ``<int:...>`` takes any number of digits; the site's ``<id:...>`` stops at the
+    id columns' range, so a new pattern must use it."""
+    from urlwalk import routes
+
+    unbounded = [
+        route.template
+        for route in routes()
+        if route.ours and any(param.converter == "int" for param in route.params)
+    ]
+    assert unbounded == []

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service_requests', '0003_bring_into_range'),
+        ('service_requests', '0005_bring_into_range'),
     ]
 
     operations = [

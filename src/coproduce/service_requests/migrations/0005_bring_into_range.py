@@ -23,7 +23,7 @@ def bring_into_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service_requests', '0002_update_visibility'),
+        ('service_requests', '0004_apikey_drop_plain_key'),
     ]
 
     operations = [
