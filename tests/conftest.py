@@ -179,3 +179,15 @@ def past_shift(task, professional):
 def before(shift):
     """A moment before the shift, to sign people up to shifts that are over by now."""
     return shift.starts_at - dt.timedelta(days=1)
+
+
+@pytest.fixture
+def quiet_requests(caplog):
+    """The fuzz tests make thousands of refused requests: Django's warning for each is noise."""
+    import logging
+
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)

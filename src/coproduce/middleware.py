@@ -8,6 +8,8 @@ from django.contrib.auth import logout
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from coproduce.ids import InvalidInput
+
 LAST_SEEN = "coproduce_last_seen"
 
 
@@ -79,3 +81,39 @@ class StaffIdleTimeoutMiddleware:
             )
         elif not isinstance(last_seen, int) or now - last_seen >= self.REFRESH_SECONDS:
             request.session[LAST_SEEN] = now
+
+
+def refuse_unreadable_input(request) -> None:
+    """Parse the query string and a posted form, and refuse (``InvalidInput``, a 400 naming the
+    field) a NUL character in any name or value: no text column accepts one (PostgreSQL refuses
+    it outright), and no person types one. A body too large or with too many fields raises
+    Django's own 400 errors here too."""
+    if "\x00" in request.path_info:
+        raise InvalidInput("path", _("The address contains a NUL character."))
+    data = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    for values in data:
+        for name, items in values.lists():
+            if "\x00" in name or any("\x00" in item for item in items):
+                field = name.replace("\x00", "")[:60]
+                raise InvalidInput(
+                    field, _("“%(field)s” contains a NUL character.") % {"field": field}
+                )
+
+
+class ReadFormFirstMiddleware:
+    """Read a request's input before any view runs (:func:`refuse_unreadable_input`), so that
+    input no view can use is refused before a view has done anything. Views read
+    ``request.POST`` lazily, and one that calls a service first would otherwise change the
+    database and then fail on its input. Views marked ``reads_own_input`` (Open311, which
+    answers errors in its own format) call the function themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "reads_own_input", False):
+            refuse_unreadable_input(request)
+        return None

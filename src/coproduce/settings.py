@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "coproduce.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coproduce.middleware.HelpfulMethodNotAllowedMiddleware",
+    "coproduce.middleware.ReadFormFirstMiddleware",
     "coproduce.middleware.RefusedFormIs400Middleware",
 ]
 

@@ -8,6 +8,8 @@ from django.views.generic import TemplateView
 
 from .moved import moved
 
+handler400 = "coproduce.web.bad_request"
+
 admin.site.site_header = _("Coproduce administration")
 admin.site.site_title = _("Coproduce")
 # django-allauth answers a throttled request with this view (it looks for it here).

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from coproduce.ids import InvalidInput
 from coproduce.initiatives.components import tabs_for
 from coproduce.initiatives.models import Initiative
 from coproduce.initiatives.rules import CO_LEADS_ONLY
@@ -100,3 +101,10 @@ def initiative_page(
         },
         status=status,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page; it names the field when the request was refused for one (``InvalidInput``),
+    and says nothing more about other malformed requests."""
+    detail = exception.message if isinstance(exception, InvalidInput) else ""
+    return render(request, "400.html", {"detail": detail}, status=400)

@@ -238,7 +238,7 @@ def test_totals_split_citizens_professionals_organisations_per_phase_and_month(
             organisation=charity,
         ),
     ]
-    pending = record(initiative, citizen, "100")
+    pending = record(initiative, citizen, "10")
     for entry in entries:
         ledger_services.contribution_confirm(actor=co_lead, contribution=entry)
     with django_assert_max_num_queries(3):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.ranges import PROGRESS_PERCENT
 from coproduce.uploads import IMAGE_ACCEPT
 
 from .limits import MAX_MONEY, MIN_MONEY, MONEY_DIGITS, MONEY_PLACES
@@ -121,7 +122,7 @@ class ImportForm(forms.Form):
 
 class MilestoneForm(forms.ModelForm):
     progress = forms.IntegerField(
-        label=_("Delivery progress (%)"), min_value=0, max_value=100, required=False
+        label=_("Delivery progress (%)"), required=False, **PROGRESS_PERCENT.form_bounds()
     )
 
     class Meta:

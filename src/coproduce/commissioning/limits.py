@@ -16,17 +16,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 
+from coproduce.ranges import BALLOT_POINTS, PROJECT_COST, PROJECTS_PER_BALLOT
+
 MONEY_DIGITS = 14
 MONEY_PLACES = 2
-MIN_MONEY = Decimal("0.01")
-MAX_MONEY = Decimal(10 ** (MONEY_DIGITS - MONEY_PLACES)) - MIN_MONEY
-
-#: Points a voter may give on a cumulative ballot (real votes give 5 or 10; 10,000 leaves room
-#: for scoring scales without letting sums of points overflow an integer column).
-MAX_POINTS = 10_000
-
-#: Projects in one budget, hence on one ballot (the largest real votes have about 200).
-MAX_PROJECTS = 2_000
+# The values live in coproduce.ranges with every other range of the site; this module adds the
+# budget's own checks of them (exact fractions from a .pb file, whole numbers, cents).
+MIN_MONEY = PROJECT_COST.low
+MAX_MONEY = PROJECT_COST.high
+MAX_POINTS = int(BALLOT_POINTS.high)
+MAX_PROJECTS = int(PROJECTS_PER_BALLOT.high)
 
 #: Lengths of the ids an imported file carries (columns ``Proposal.code``, ``Ballot.voter_code``).
 PROJECT_CODE_LENGTH = 40

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Organisation
+from coproduce.ranges import BALLOT_RANK, MINIMUM_AGE
 
 from .limits import (
     MAX_MONEY,
@@ -105,6 +106,7 @@ class Budget(models.Model):
         null=True,
         blank=True,
         help_text=_("Voters declare on their ballot that they are at least this old."),
+        validators=MINIMUM_AGE.validators(),
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default="draft")
     voting_opens_at = models.DateTimeField(_("voting opened"), null=True, blank=True)
@@ -134,6 +136,9 @@ class Budget(models.Model):
                 condition=Q(max_points__isnull=True)
                 | Q(max_points__gte=1, max_points__lte=MAX_POINTS),
                 name="budget_max_points_range",
+            ),
+            models.CheckConstraint(
+                condition=MINIMUM_AGE.condition("minimum_age"), name="budget_minimum_age_range"
             ),
         ]
 
@@ -406,7 +411,11 @@ class BallotChoice(models.Model):
         help_text=_("Points given (cumulative ballots); 1 otherwise."),
     )
     rank = models.PositiveSmallIntegerField(
-        _("rank"), null=True, blank=True, help_text=_("1 = first choice (ranking ballots).")
+        _("rank"),
+        null=True,
+        blank=True,
+        help_text=_("1 = first choice (ranking ballots)."),
+        validators=BALLOT_RANK.validators(),
     )
 
     class Meta:
@@ -417,6 +426,9 @@ class BallotChoice(models.Model):
             models.CheckConstraint(condition=Q(points__gte=1), name="choice_points_positive"),
             models.CheckConstraint(
                 condition=Q(points__lte=MAX_POINTS), name="choice_points_le_max"
+            ),
+            models.CheckConstraint(
+                condition=BALLOT_RANK.condition("rank"), name="choice_rank_range"
             ),
         ]
 

@@ -21,6 +21,7 @@ from coproduce.audit.services import audit_checkpoint, audit_record
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
 from coproduce.people.permissions import require
+from coproduce.ranges import PROGRESS_PERCENT
 from coproduce.uploads import clean_image
 
 from .ballots import BallotRules, check_ballot
@@ -289,38 +290,19 @@ def census_upload(*, actor: Person, budget: Budget, data: bytes) -> int:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValidationError(_("The file is not UTF-8 text.")) from error
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "email" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise ValidationError(_("Line 1: the header must have a column named “email”."))
-    reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    rows: list[tuple[str, str]] = []
-    for line, row in enumerate(reader, start=2):
-        email = (row.get("email") or "").strip().lower()
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(
-                _("Line %(line)d: “%(value)s” is not an email address.")
-                % {
-                    "line": line,
-                    "value": email,
-                }
-            )
-            continue
-        if email in seen:
-            problems.append(
-                _("Line %(line)d: %(email)s is already on line %(first)d.")
-                % {
-                    "line": line,
-                    "email": email,
-                    "first": seen[email],
-                }
-            )
-            continue
-        seen[email] = line
-        rows.append((email, (row.get("area") or "").strip()))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValidationError(
+            _("Line %(line)d: a NUL character: this is not a text file.") % {"line": line}
+        )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        rows, problems = _census_rows(reader)
+    except csv.Error as error:
+        raise ValidationError(
+            _("Line %(line)d: the file cannot be read as CSV (%(error)s).")
+            % {"line": reader.line_num + 1, "error": error}
+        ) from None
     if problems:
         raise ValidationError(problems)
     if not rows:
@@ -334,6 +316,62 @@ def census_upload(*, actor: Person, budget: Budget, data: bytes) -> int:
             actor=actor, action="budget.census_upload", target=budget, payload={"voters": len(rows)}
         )
     return len(rows)
+
+
+#: The longest census a file may hold, and the columns' widths.
+CENSUS_MAX_ROWS = 200_000
+EMAIL_LENGTH = 254
+AREA_LENGTH = 120
+
+
+def _census_rows(reader: csv.DictReader) -> tuple[list[tuple[str, str]], list[str]]:
+    """The census rows (email, area) of a CSV file, or the problems of its lines."""
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    if "email" not in header:
+        raise ValidationError(_("Line 1: the header must have a column named “email”."))
+    reader.fieldnames = header
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    rows: list[tuple[str, str]] = []
+    for row in reader:
+        line = reader.line_num
+        if len(rows) >= CENSUS_MAX_ROWS:
+            problems.append(
+                _("Line %(line)d: a census may hold %(max)d voters at most.")
+                % {"line": line, "max": CENSUS_MAX_ROWS}
+            )
+            break
+        email = (row.get("email") or "").strip().lower()
+        area = (row.get("area") or "").strip()
+        try:
+            if len(email) > EMAIL_LENGTH:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            problems.append(
+                _("Line %(line)d: “%(value)s” is not an email address.")
+                % {"line": line, "value": email[:80]}
+            )
+            continue
+        if len(area) > AREA_LENGTH:
+            problems.append(
+                _("Line %(line)d: the area is longer than %(max)d characters.")
+                % {"line": line, "max": AREA_LENGTH}
+            )
+            continue
+        if email in seen:
+            problems.append(
+                _("Line %(line)d: %(email)s is already on line %(first)d.")
+                % {
+                    "line": line,
+                    "email": email,
+                    "first": seen[email],
+                }
+            )
+            continue
+        seen[email] = line
+        rows.append((email, area))
+    return rows, problems
 
 
 def voter_eligibility_problem(budget: Budget, person: Person) -> str | None:
@@ -619,7 +657,7 @@ def milestone_add(
                 progress = int(progress)
             except (TypeError, ValueError, InvalidOperation) as error:
                 raise ValidationError(_("Progress is a whole number of percent.")) from error
-            if not 0 <= progress <= 100:
+            if progress not in PROGRESS_PERCENT:
                 raise ValidationError(_("Progress is between 0 and 100 percent."))
             proposal.progress = progress
             proposal.save(update_fields=["progress"])

@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coproduce.ids import posted_id
 from coproduce.moved import moved
 from coproduce.people.selectors import organisations_of
+from coproduce.ranges import BALLOT_POINTS, BALLOT_RANK
 from coproduce.uploads import image_response
 from coproduce.web import initiative_or_404, require
 
@@ -58,28 +60,30 @@ def _require(request: HttpRequest, perm: str, obj) -> None:
 def choices_from_post(budget: Budget, data) -> tuple[Choices, list[str]]:
     """Read a ballot from a plain HTML form: checkboxes, or a number per project."""
     if budget.ballot_type == Budget.BallotType.CUMULATIVE:
-        field, target = "points", "points"
+        field, target, allowed = "points", "points", BALLOT_POINTS
     elif budget.ballot_type == Budget.BallotType.RANKING:
-        field, target = "rank", "ranks"
+        field, target, allowed = "rank", "ranks", BALLOT_RANK
     else:
         return Choices(approvals=frozenset(data.getlist("project"))), []
     values, problems = [], []
     for key, raw in data.items():
         if not key.startswith(field + "-") or not raw.strip():
             continue
-        code = key[len(field) + 1 :]
-        try:
-            number = int(raw)
-        except ValueError:
+        code, text = key[len(field) + 1 :], raw.strip()
+        if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+            problems.append(_("Numbers cannot be negative (project %(code)s).") % {"code": code})
+        elif not (text.isascii() and text.isdigit()):
             problems.append(
                 _("“%(value)s” for project %(code)s is not a whole number.")
-                % {"value": raw, "code": code}
+                % {"value": raw[:40], "code": code[:40]}
             )
-            continue
-        if number < 0:
-            problems.append(_("Numbers cannot be negative (project %(code)s).") % {"code": code})
-        elif number > 0:
-            values.append((code, number))
+        elif int(text[:20]) > allowed.high:
+            problems.append(
+                _("Project %(code)s: %(problem)s")
+                % {"code": code[:40], "problem": allowed.problem(int(text[:20]))}
+            )
+        elif int(text) > 0:
+            values.append((code, int(text)))
     return Choices(**{target: tuple(sorted(values))}), problems
 
 
@@ -390,8 +394,8 @@ def paper_ballots(request: HttpRequest, initiative_slug: str, slug: str) -> Http
     choices = None
     status = 200
     if request.method == "POST":
-        if request.POST.get("confirm"):
-            ballot = get_object_or_404(budget.ballots, pk=request.POST["confirm"])
+        if "confirm" in request.POST:
+            ballot = get_object_or_404(budget.ballots, pk=posted_id(request.POST, "confirm"))
             try:
                 services.paper_ballot_confirm(official=request.user, ballot=ballot)
             except (ValidationError, PermissionDenied) as error:
@@ -510,12 +514,11 @@ def _report_irregularities(request: HttpRequest, warnings: tuple[str, ...]) -> N
 @require_http_methods(["GET", "HEAD"])
 def budget_export(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
     budget = _budget(request, initiative_slug, slug)
-    area_id = request.GET.get("area")
+    area_id = posted_id(request.GET, "area", required=False)
     areas = budget.areas.all()
-    try:
-        area = areas.get(pk=int(area_id)) if area_id else areas.first()
-    except (ValueError, budget.areas.model.DoesNotExist):
-        raise Http404 from None
+    area = get_object_or_404(areas, pk=area_id) if area_id else areas.first()
+    if area is None:
+        raise Http404
     try:
         text = budget_export_pabulib(budget, area)
     except ValidationError as error:

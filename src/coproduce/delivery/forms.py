@@ -1,12 +1,11 @@
 """Forms of co-delivery: tasks, shifts, sign-ups, requirements and calendar feeds."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Person
+from coproduce.ranges import SHIFT_HOURS, SHIFT_PLACES
 from coproduce.widgets import datetime_field
 
 from .models import (
@@ -62,7 +61,7 @@ class TaskForm(forms.ModelForm):
 class ShiftForm(forms.Form):
     starts_at = datetime_field(_("Starts"))
     ends_at = datetime_field(_("Ends"))
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(label=_("Places"), **SHIFT_PLACES.form_bounds())
     professional = forms.ModelChoiceField(
         label=_("Professional on the shift (optional)"),
         queryset=Person.objects.none(),
@@ -113,6 +112,4 @@ class RequirementConfirmForm(forms.Form):
 
 
 class HoursForm(forms.Form):
-    hours = forms.DecimalField(
-        label=_("Hours"), min_value=Decimal("0.25"), max_value=24, decimal_places=2
-    )
+    hours = forms.DecimalField(label=_("Hours"), decimal_places=2, **SHIFT_HOURS.form_bounds())

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative, Phase, coordinates_ok
+from coproduce.ranges import REQUIREMENT_VALID_DAYS, SHIFT_PLACES
 
 
 def _token() -> str:
@@ -40,6 +41,7 @@ class Requirement(models.Model):
         _("valid for (days)"),
         null=True,
         blank=True,
+        validators=REQUIREMENT_VALID_DAYS.validators(),
         help_text=_("Leave empty if a confirmation never expires."),
     )
 
@@ -50,6 +52,10 @@ class Requirement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "name"], name="delivery_requirement_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=REQUIREMENT_VALID_DAYS.condition("valid_days"),
+                name="delivery_requirement_valid_days_in_range",
             ),
         ]
 
@@ -192,7 +198,7 @@ class Shift(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    capacity = models.PositiveSmallIntegerField(_("places"))
+    capacity = models.PositiveSmallIntegerField(_("places"), validators=SHIFT_PLACES.validators())
     booked = models.PositiveSmallIntegerField(_("places taken"), default=0, editable=False)
     professional = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,6 +225,9 @@ class Shift(models.Model):
                 condition=Q(capacity__gte=1),
                 name="delivery_shift_has_a_place",
                 violation_error_message=_("A shift needs at least one place."),
+            ),
+            models.CheckConstraint(
+                condition=SHIFT_PLACES.condition("capacity"), name="delivery_shift_places_in_range"
             ),
             models.CheckConstraint(
                 condition=Q(booked__lte=F("capacity")),

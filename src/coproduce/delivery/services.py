@@ -36,6 +36,7 @@ from coproduce.ledger.models import Contribution, ContributionKind
 from coproduce.people.mail import send_to_person
 from coproduce.people.models import Person
 from coproduce.people.permissions import require
+from coproduce.ranges import SHIFT_HOURS
 
 from . import selectors
 from .models import CalendarFeed, Requirement, RequirementConfirmation, Shift, ShiftSignup, Task
@@ -538,7 +539,7 @@ def shift_hours_confirm(
     if actor.pk == signup.person_id:
         raise ValidationError(_("Someone else must confirm your own hours."))
     amount = parse_hours(shift.duration_hours if hours in (None, "") else hours)
-    if amount > 24:
+    if amount > SHIFT_HOURS.high:
         raise ValidationError({"hours": _("One shift cannot count more than 24 hours.")})
     with transaction.atomic():
         signup = (

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
+from coproduce.ranges import contribution_quantity_problem, has_places
 
 from .models import (
     Capacity,
@@ -38,7 +39,9 @@ def parse_hours(value, *, field: str = "hours") -> Decimal:
         raise ValidationError({field: _("Enter a number.")}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({field: _("Enter a number greater than zero.")})
-    if amount != amount.quantize(HUNDREDTH):
+    if amount.adjusted() >= 12:  # past any range, and too wide for the column
+        raise ValidationError({field: _("Enter a smaller number.")})
+    if not has_places(amount, 2):
         raise ValidationError({field: _("Use at most two decimals.")})
     return amount.quantize(HUNDREDTH)
 
@@ -106,6 +109,8 @@ def check_draft(initiative: Initiative, draft: ContributionDraft, today: dt.date
         errors["kind"] = _("Unknown kind of contribution.")
     if draft.capacity not in Capacity.values:
         errors["capacity"] = _("Unknown capacity.")
+    elif problem := contribution_quantity_problem(draft.kind, Decimal(draft.quantity)):
+        errors["quantity"] = problem
     if draft.occurred_on > today:
         errors["occurred_on"] = _("A contribution cannot be in the future.")
     if (draft.capacity == Capacity.ORGANISATION) != (draft.organisation is not None):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation, Person
+from coproduce.ranges import VALUATION_RATE, contribution_quantity_problem
 from coproduce.widgets import DateInput
 
 from .activities import activity_choices, activity_from_key
@@ -79,6 +80,10 @@ class ContributionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        kind, quantity = cleaned.get("kind"), cleaned.get("quantity")
+        problem = kind and quantity is not None and contribution_quantity_problem(kind, quantity)
+        if problem:
+            self.add_error("quantity", problem)
         if cleaned.get("capacity") == Capacity.ORGANISATION and not cleaned.get("organisation"):
             self.add_error("organisation", _("Say on behalf of which organisation."))
         if cleaned.get("capacity") != Capacity.ORGANISATION and cleaned.get("organisation"):
@@ -173,5 +178,8 @@ class RateForm(forms.Form):
     )
     unit = forms.CharField(label=_("Unit"), max_length=40, initial="hour")
     amount = forms.DecimalField(
-        label=_("Value of one unit"), min_value=Decimal("0"), max_digits=10, decimal_places=2
+        label=_("Value of one unit"),
+        max_digits=10,
+        decimal_places=2,
+        **VALUATION_RATE.form_bounds(),
     )

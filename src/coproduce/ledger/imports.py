@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.initiatives.models import Initiative, Participation, Phase
 from coproduce.people.models import Membership, Organisation, Person
+from coproduce.ranges import contribution_quantity_problem, has_places
 
 from .activities import activity_index
 from .models import Capacity, ContributionKind
@@ -107,9 +108,47 @@ def _quantity(value: str) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount <= 0 or not has_places(amount, 2):
         return None
     return amount
+
+
+def _read_rows(reader: csv.DictReader, parsed: ParsedFile) -> list | None:
+    """The file's non-empty rows with their line numbers, or None when the header is wrong or
+    the file too long (the problem is added to ``parsed``)."""
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    header = [COLUMN_ALIASES.get(name, name) for name in header]
+    reader.fieldnames = header
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        parsed.problems.append(
+            RowProblem(
+                1,
+                _("the header lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)},
+            )
+        )
+        return None
+    unknown = [c for c in header if c and c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        parsed.problems.append(
+            RowProblem(1, _("unknown column(s) %(columns)s.") % {"columns": ", ".join(unknown)})
+        )
+        return None
+
+    raw_rows: list[tuple[int, dict[str, str]]] = []
+    for row in reader:
+        if len(raw_rows) >= MAX_ROWS:
+            parsed.problems.append(
+                RowProblem(
+                    reader.line_num,
+                    _("a file may hold %(max)d rows at most; split it.") % {"max": MAX_ROWS},
+                )
+            )
+            return None
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        raw_rows.append((reader.line_num, row))
+    return raw_rows
 
 
 def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> ParsedFile:
@@ -124,39 +163,23 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
     if not text.strip():
         parsed.problems.append(RowProblem(0, _("The file is empty.")))
         return parsed
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        parsed.problems.append(RowProblem(line, _("a NUL character: this is not a text file.")))
+        return parsed
     reader = _reader(text)
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    header = [COLUMN_ALIASES.get(name, name) for name in header]
-    reader.fieldnames = header
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
+    try:
+        raw_rows = _read_rows(reader, parsed)
+    except csv.Error as error:
         parsed.problems.append(
             RowProblem(
-                1,
-                _("the header lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)},
+                reader.line_num + 1,
+                _("the file cannot be read as CSV (%(error)s).") % {"error": error},
             )
         )
         return parsed
-    unknown = [c for c in header if c and c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        parsed.problems.append(
-            RowProblem(1, _("unknown column(s) %(columns)s.") % {"columns": ", ".join(unknown)})
-        )
+    if raw_rows is None:
         return parsed
-
-    raw_rows: list[tuple[int, dict[str, str]]] = []
-    for row in reader:
-        if len(raw_rows) >= MAX_ROWS:
-            parsed.problems.append(
-                RowProblem(
-                    reader.line_num,
-                    _("a file may hold %(max)d rows at most; split it.") % {"max": MAX_ROWS},
-                )
-            )
-            return parsed
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue
-        raw_rows.append((reader.line_num, row))
     parsed.lines_read = len(raw_rows)
 
     emails = {(row.get("email") or "").strip().lower() for _line, row in raw_rows}
@@ -216,6 +239,8 @@ def parse_contributions_csv(*, initiative: Initiative, content: bytes) -> Parsed
                 _("“%(value)s” is not a quantity above zero with at most two decimals.")
                 % {"value": cell("quantity")}
             )
+        elif kind is not None and (problem := contribution_quantity_problem(kind, quantity)):
+            problems.append(problem)
         organisation = None
         if cell("organisation"):
             organisation = organisations.get(cell("organisation").lower())

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import formats
@@ -21,6 +20,11 @@ from django.utils.translation import ngettext
 
 from coproduce.initiatives.models import Initiative, Phase
 from coproduce.people.models import Organisation
+from coproduce.ranges import (
+    CONTRIBUTION_VALUE,
+    VALUATION_RATE,
+    contribution_quantity_condition,
+)
 
 
 class ContributionKind(models.TextChoices):
@@ -83,7 +87,7 @@ class ValuationRate(models.Model):
         _("value of one unit"),
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=VALUATION_RATE.validators(),
     )
 
     class Meta:
@@ -97,6 +101,9 @@ class ValuationRate(models.Model):
                 fields=["initiative", "kind", "work_type"], name="delivery_rate_unique"
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="delivery_rate_not_negative"),
+            models.CheckConstraint(
+                condition=VALUATION_RATE.condition("amount"), name="ledger_rate_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -274,6 +281,19 @@ class Contribution(models.Model):
                 condition=Q(value__gte=0) | Q(is_reversal=True),
                 name="delivery_contribution_value_sign",
             ),
+            models.CheckConstraint(
+                condition=contribution_quantity_condition(),
+                name="ledger_contribution_quantity_in_range",
+                violation_error_message=_(
+                    "The quantity is out of range: at most 24 hours of time per entry."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    value__gte=-CONTRIBUTION_VALUE.high, value__lte=CONTRIBUTION_VALUE.high
+                ),
+                name="ledger_contribution_value_in_range",
+            ),
             models.UniqueConstraint(
                 fields=["corrects"],
                 condition=Q(is_reversal=True),
@@ -336,7 +356,7 @@ class Contribution(models.Model):
         quantity = self.quantity.normalize() if self.quantity is not None else Decimal("0")
         number = formats.number_format(quantity, force_grouping=True)
         if self.kind == ContributionKind.TIME:
-            return ngettext("%(number)s hour", "%(number)s hours", abs(quantity)) % {
-                "number": number
-            }
+            # gettext counts in integers: a fraction of an hour reads as plural ("1.5 hours").
+            count = int(abs(quantity)) if abs(quantity) % 1 == 0 else 2
+            return ngettext("%(number)s hour", "%(number)s hours", count) % {"number": number}
         return f"{self.get_kind_display()}: {number}"

@@ -9,13 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.initiatives.models import Initiative
 from coproduce.initiatives.rules import is_co_lead
 from coproduce.people.models import Person
+from coproduce.ranges import wide_sum
 
 from .models import (
     Capacity,
@@ -128,7 +129,7 @@ def contribution_cube_query(initiative: Initiative) -> QuerySet:
     return (
         Contribution.objects.filter(initiative=initiative, status=Contribution.Status.CONFIRMED)
         .values("phase_id", "capacity", "month", "kind")
-        .annotate(quantity=Sum("quantity"), value=Sum("value"))
+        .annotate(quantity=wide_sum("quantity"), value=wide_sum("value"))
         .order_by()
     )
 
@@ -196,8 +197,8 @@ def person_contribution_summary(person: Person, initiative: Initiative) -> dict[
     sums = Contribution.objects.filter(
         person=person, initiative=initiative, status=Contribution.Status.CONFIRMED
     ).aggregate(
-        hours=Sum("quantity", filter=Q(kind=ContributionKind.TIME)),
-        value=Sum("value"),
+        hours=wide_sum("quantity", filter=Q(kind=ContributionKind.TIME)),
+        value=wide_sum("value"),
     )
     return {name: _cents(value) for name, value in sums.items()}
 

@@ -31,27 +31,27 @@ urlpatterns = [
     ),
     path("initiatives/<slug:slug>/contributions/rates/", views.rates, name="rates"),
     path(
-        "initiatives/<slug:slug>/contributions/<int:pk>/",
+        "initiatives/<slug:slug>/contributions/<id:pk>/",
         views.contribution_detail,
         name="contribution",
     ),
     path(
-        "initiatives/<slug:slug>/contributions/<int:pk>/confirm/",
+        "initiatives/<slug:slug>/contributions/<id:pk>/confirm/",
         views.contribution_confirm,
         name="contribution_confirm",
     ),
     path(
-        "initiatives/<slug:slug>/contributions/<int:pk>/dispute/",
+        "initiatives/<slug:slug>/contributions/<id:pk>/dispute/",
         views.contribution_dispute,
         name="contribution_dispute",
     ),
     path(
-        "initiatives/<slug:slug>/contributions/<int:pk>/withdraw/",
+        "initiatives/<slug:slug>/contributions/<id:pk>/withdraw/",
         views.contribution_withdraw,
         name="contribution_withdraw",
     ),
     path(
-        "initiatives/<slug:slug>/contributions/<int:pk>/correct/",
+        "initiatives/<slug:slug>/contributions/<id:pk>/correct/",
         views.contribution_correct,
         name="contribution_correct",
     ),

@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coproduce.ids import posted_id, posted_ids
 from coproduce.initiatives.models import Initiative
 from coproduce.initiatives.selectors import initiative_people
 from coproduce.web import (
@@ -270,7 +271,7 @@ def contribution_confirm(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 def contribution_confirm_all(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = initiative_or_404(request, slug)
     require(request, "ledger.confirm_all_contributions", initiative)
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = posted_ids(request.POST, "ids")
     count = services.contribution_confirm_bulk(
         actor=request.user, initiative=initiative, ids=ids or None
     )
@@ -443,7 +444,7 @@ def rates(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("ledger:rates", slug=slug)
     if which == "delete":
         rate = get_object_or_404(
-            ValuationRate, pk=request.POST.get("rate", "0") or 0, initiative=initiative
+            ValuationRate, pk=posted_id(request.POST, "rate"), initiative=initiative
         )
         services.valuation_rate_delete(actor=request.user, rate=rate)
         messages.success(request, _("The rate is removed."))

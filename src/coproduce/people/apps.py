@@ -10,3 +10,8 @@ class PeopleConfig(AppConfig):
         from .privacy import register_sections
 
         register_sections()
+
+        # Ids from outside are parsed by one helper, installed once for the whole site.
+        from coproduce import ids
+
+        ids.register()

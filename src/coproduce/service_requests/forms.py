@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.ranges import ANSWER_NUMBER
 from coproduce.uploads import IMAGE_ACCEPT
 from coproduce.widgets import DATETIME_FORMAT, DateTimeLocalInput
 
@@ -101,7 +102,7 @@ def _attribute_field(attribute: CategoryAttribute) -> forms.Field:
             choices=choices, widget=forms.CheckboxSelectMultiple, **common
         )
     if attribute.datatype == kind.NUMBER:
-        return forms.DecimalField(**common)
+        return forms.DecimalField(**common, **ANSWER_NUMBER.form_bounds())
     if attribute.datatype == kind.DATETIME:
         return forms.DateTimeField(
             widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT], **common

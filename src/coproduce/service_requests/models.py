@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative, coordinates_ok
+from coproduce.ranges import QUESTION_ORDER
 from coproduce.uploads import service_request_photo_path
 
 
@@ -84,7 +85,9 @@ class CategoryAttribute(models.Model):
         default=True,
         help_text=_("Untick for an attribute that only informs the person reporting."),
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=1, validators=QUESTION_ORDER.validators()
+    )
     values = models.JSONField(
         _("choices"),
         default=list,
@@ -99,6 +102,9 @@ class CategoryAttribute(models.Model):
         verbose_name_plural = _("service request questions")
         ordering = ["order", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=QUESTION_ORDER.condition("order"), name="request_attribute_order_in_range"
+            ),
             models.UniqueConstraint(
                 fields=["category", "code"], name="delivery_attribute_unique_code"
             ),

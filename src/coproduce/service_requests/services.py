@@ -23,6 +23,7 @@ from coproduce.initiatives.models import Initiative
 from coproduce.initiatives.rules import CO_LEADS_ONLY
 from coproduce.people.models import Person
 from coproduce.people.permissions import require
+from coproduce.ranges import ANSWER_NUMBER
 from coproduce.uploads import clean_image
 
 from .models import (
@@ -60,9 +61,15 @@ def clean_attributes(
                 errors[attribute.code] = _("Choose among the listed answers.")
         elif attribute.datatype == CategoryAttribute.Datatype.NUMBER:
             try:
-                Decimal(value)
+                number = Decimal(value)
             except InvalidOperation:
                 errors[attribute.code] = _("Enter a number.")
+            else:
+                problem = (
+                    ANSWER_NUMBER.problem(number) if number.is_finite() else _("Enter a number.")
+                )
+                if problem:
+                    errors[attribute.code] = problem
         elif attribute.datatype == CategoryAttribute.Datatype.DATETIME:
             try:
                 dt.datetime.fromisoformat(value)

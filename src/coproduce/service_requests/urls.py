@@ -19,14 +19,14 @@ urlpatterns = [
         views.request_categories,
         name="request_categories",
     ),
-    path("initiatives/<slug:slug>/requests/<int:pk>/", views.request_detail, name="request"),
+    path("initiatives/<slug:slug>/requests/<id:pk>/", views.request_detail, name="request"),
     path(
-        "initiatives/<slug:slug>/requests/<int:pk>/pick-up/",
+        "initiatives/<slug:slug>/requests/<id:pk>/pick-up/",
         views.request_pick_up,
         name="request_pick_up",
     ),
     path(
-        "initiatives/<slug:slug>/requests/<int:pk>/photo/",
+        "initiatives/<slug:slug>/requests/<id:pk>/photo/",
         views.request_photo,
         name="request_photo",
     ),

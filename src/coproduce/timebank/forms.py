@@ -1,9 +1,9 @@
 """Forms of the timebank."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from coproduce.ranges import EXCHANGE_HOURS
 
 from .models import (
     Listing,
@@ -59,7 +59,7 @@ class ListingFilterForm(forms.Form):
 
 class ExchangeForm(forms.Form):
     hours = forms.DecimalField(
-        label=_("Hours"), min_value=Decimal("0.25"), max_digits=6, decimal_places=2
+        label=_("Hours"), max_digits=6, decimal_places=2, **EXCHANGE_HOURS.form_bounds()
     )
     description = forms.CharField(label=_("What will be done"), max_length=300, required=False)
 
@@ -70,7 +70,7 @@ class TransferForm(forms.Form):
     payer = forms.ModelChoiceField(label=_("From (receives the help)"), queryset=None)
     payee = forms.ModelChoiceField(label=_("To (gives the help)"), queryset=None)
     hours = forms.DecimalField(
-        label=_("Hours"), min_value=Decimal("0.25"), max_digits=6, decimal_places=2
+        label=_("Hours"), max_digits=6, decimal_places=2, **EXCHANGE_HOURS.form_bounds()
     )
     memo = forms.CharField(label=_("What was done"), max_length=300)
 

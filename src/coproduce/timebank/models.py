@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
+from coproduce.ranges import EXCHANGE_HOURS, TIMEBANK_MAX_BALANCE, TIMEBANK_MIN_BALANCE
 
 
 class Timebank(models.Model):
@@ -27,6 +28,7 @@ class Timebank(models.Model):
         max_digits=8,
         decimal_places=2,
         default=Decimal("-10"),
+        validators=TIMEBANK_MIN_BALANCE.validators(),
         help_text=_("How many hours a member may owe, as a negative number (or 0)."),
     )
     max_balance = models.DecimalField(
@@ -34,6 +36,7 @@ class Timebank(models.Model):
         max_digits=8,
         decimal_places=2,
         default=Decimal("40"),
+        validators=TIMEBANK_MAX_BALANCE.validators(),
         help_text=_("How many hours a member may hold."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -50,6 +53,11 @@ class Timebank(models.Model):
                 violation_error_message=_(
                     "The lowest balance must be zero or below and the highest zero or above."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=TIMEBANK_MIN_BALANCE.condition("min_balance")
+                & TIMEBANK_MAX_BALANCE.condition("max_balance"),
+                name="timebank_limits_in_range",
             ),
         ]
 
@@ -230,7 +238,9 @@ class Exchange(models.Model):
         related_name="received_exchanges",
         verbose_name=_("who receives the help"),
     )
-    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
+    hours = models.DecimalField(
+        _("hours"), max_digits=6, decimal_places=2, validators=EXCHANGE_HOURS.validators()
+    )
     description = models.CharField(_("what was done"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default="proposed"
@@ -266,6 +276,9 @@ class Exchange(models.Model):
                 violation_error_message=_("Nobody exchanges time with themselves."),
             ),
             models.CheckConstraint(condition=Q(hours__gt=0), name="delivery_exchange_hours"),
+            models.CheckConstraint(
+                condition=EXCHANGE_HOURS.condition("hours"), name="timebank_exchange_hours_in_range"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="completed") | Q(transfer__isnull=False),
                 name="delivery_exchange_completed_has_transfer",

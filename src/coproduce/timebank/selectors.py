@@ -7,9 +7,10 @@ dozen grouped rows into tables.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from coproduce.initiatives.models import Initiative
+from coproduce.ranges import wide_sum
 
 from .models import (
     Exchange,
@@ -69,7 +70,7 @@ def timebank_accounts(timebank: Timebank) -> QuerySet[TimebankAccount]:
     """Every account with its balance derived from the movements beside the cached one."""
     return (
         timebank.accounts.select_related("person")
-        .annotate(derived=Sum("movements__amount", default=ZERO))
+        .annotate(derived=wide_sum("movements__amount", default=ZERO))
         .order_by("person__display_name", "id")
     )
 
@@ -97,7 +98,7 @@ def timebank_check(timebank: Timebank) -> TimebankReport:
     per_transfer = (
         Movement.objects.filter(transfer__timebank=timebank)
         .values("transfer_id")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=wide_sum("amount"), n=Count("id"))
         .order_by()
     )
     unbalanced = [
@@ -108,7 +109,7 @@ def timebank_check(timebank: Timebank) -> TimebankReport:
             Q(balance__lt=timebank.min_balance) | Q(balance__gt=timebank.max_balance)
         ).values_list("pk", flat=True)
     )
-    total = _cents(timebank.accounts.aggregate(total=Sum("balance"))["total"])
+    total = _cents(timebank.accounts.aggregate(total=wide_sum("balance"))["total"])
     return TimebankReport(
         accounts=len(accounts),
         total_balance=total,

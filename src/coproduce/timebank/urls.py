@@ -19,20 +19,20 @@ urlpatterns = [
         name="listing_create",
     ),
     path(
-        "initiatives/<slug:slug>/timebank/listings/<int:pk>/", views.listing_detail, name="listing"
+        "initiatives/<slug:slug>/timebank/listings/<id:pk>/", views.listing_detail, name="listing"
     ),
     path(
-        "initiatives/<slug:slug>/timebank/listings/<int:pk>/close/",
+        "initiatives/<slug:slug>/timebank/listings/<id:pk>/close/",
         views.listing_close,
         name="listing_close",
     ),
     path(
-        "initiatives/<slug:slug>/timebank/exchanges/<int:pk>/complete/",
+        "initiatives/<slug:slug>/timebank/exchanges/<id:pk>/complete/",
         views.exchange_complete,
         name="exchange_complete",
     ),
     path(
-        "initiatives/<slug:slug>/timebank/exchanges/<int:pk>/cancel/",
+        "initiatives/<slug:slug>/timebank/exchanges/<id:pk>/cancel/",
         views.exchange_cancel,
         name="exchange_cancel",
     ),
@@ -45,7 +45,7 @@ urlpatterns = [
         name="timebank_accounts",
     ),
     path(
-        "initiatives/<slug:slug>/timebank/accounts/<int:pk>/",
+        "initiatives/<slug:slug>/timebank/accounts/<id:pk>/",
         views.timebank_account,
         name="timebank_account_of",
     ),

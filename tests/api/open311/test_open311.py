@@ -295,3 +295,27 @@ def test_unknown_formats_paths_and_methods(client, category):
     response = client.delete(f"{BASE}/requests.json")
     assert response.status_code == 405 and response.json()[0]["code"] == 405
     assert client.get(f"{BASE}/services.json", {"jurisdiction_id": "testserver"}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/requests.json?end_date=2026-13-45T00:00:00Z", 400, "end_date is not a possible date"),
+        ("/requests.json?start_date=9999-12-31", 400, "between the years 1900 and 2999"),
+        ("/requests.json?start_date=0001-01-01", 400, "between the years 1900 and 2999"),
+        ("/requests.json?service_request_id=1,%C2%B2", 400, "service_request_id"),
+        (f"/requests.json?service_request_id={2**64}", 400, "service_request_id"),
+        ("/requests/%C2%B2.json", 404, "service_request_id was not found"),
+        (f"/requests/{2**64}.xml", 404, "service_request_id was not found"),
+    ],
+)
+def test_impossible_dates_and_ids_get_the_specifications_error(client, path, status, words):
+    response = client.get(BASE + path)
+    assert response.status_code == status
+    if path.split("?")[0].endswith(".xml"):
+        assert words in response.content.decode()
+    else:
+        [error] = response.json()
+        assert error["code"] == status
+        assert words in error["description"]

@@ -14,13 +14,15 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from coproduce.ids import InvalidInput, parse_id
+from coproduce.middleware import refuse_unreadable_input
 from coproduce.service_requests import selectors, services
 from coproduce.service_requests.models import ApiKey, RequestCategory, ServiceRequest
 
@@ -123,6 +125,16 @@ def _check(request: HttpRequest, fmt: str, methods: tuple[str, ...]) -> None:
         raise Open311Error(404, "jurisdiction_id was not found.")
 
 
+def _readable(request: HttpRequest) -> None:
+    """The project's check of a request's input, answered in Open311's error format."""
+    try:
+        refuse_unreadable_input(request)
+    except InvalidInput as error:
+        raise Open311Error(400, f"{error.field}: {error.message}") from None
+    except (RequestDataTooBig, TooManyFieldsSent):
+        raise Open311Error(400, "The request is too large.") from None
+
+
 def _api(methods: tuple[str, ...]):
     """Wrap a view: check format, method and jurisdiction; turn Open311Error into the
     specification's error format."""
@@ -131,6 +143,7 @@ def _api(methods: tuple[str, ...]):
         @csrf_exempt
         def wrapped(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
             try:
+                _readable(request)
                 _check(request, fmt, methods)
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
@@ -142,6 +155,7 @@ def _api(methods: tuple[str, ...]):
             response["Access-Control-Allow-Origin"] = "*"
             return response
 
+        wrapped.reads_own_input = True
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
         return wrapped
@@ -243,17 +257,27 @@ def _request_data(request: HttpRequest, report: ServiceRequest) -> dict[str, Any
     }
 
 
+#: Dates a search may name: far enough to cover any record, near enough that a 90-day span
+#: around them is still a date.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
+
+
 def _moment(value: str, name: str) -> dt.datetime:
-    moment = parse_datetime(value.strip().replace(" ", "+"))
+    text = value.strip()
+    try:
+        moment = parse_datetime(text.replace(" ", "+"))
+        if moment is None:
+            day = parse_date(text)
+            moment = dt.datetime.combine(day, dt.time.min) if day else None
+    except ValueError:  # well formed but impossible, e.g. month 13
+        raise Open311Error(400, f"{name} is not a possible date.") from None
     if moment is None:
-        day = parse_date(value.strip())
-        if day is None:
-            raise Open311Error(
-                400, f"{name} is not a W3C date and time, e.g. 2026-05-01T00:00:00Z."
-            )
-        moment = dt.datetime.combine(day, dt.time.min)
+        raise Open311Error(400, f"{name} is not a W3C date and time, e.g. 2026-05-01T00:00:00Z.")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    if not EARLIEST <= moment <= LATEST:
+        raise Open311Error(400, f"{name} must be between the years 1900 and 2999.")
     return moment
 
 
@@ -261,9 +285,12 @@ def _search(request: HttpRequest) -> list[ServiceRequest]:
     params = request.GET
     qs = selectors.open311_requests()
     if params.get("service_request_id"):
-        ids = [part.strip() for part in params["service_request_id"].split(",") if part.strip()]
-        if not all(part.isdigit() for part in ids):
-            raise Open311Error(400, "service_request_id must be numbers separated by commas.")
+        parts = [part for part in params["service_request_id"].split(",") if part.strip()]
+        ids = [parse_id(part) for part in parts]
+        if None in ids or len(ids) > MAX_RESULTS:
+            raise Open311Error(
+                400, f"service_request_id must be up to {MAX_RESULTS} ids separated by commas."
+            )
         return list(qs.filter(pk__in=ids)[:MAX_RESULTS])
     if params.get("service_code"):
         qs = qs.filter(category__code=params["service_code"])
@@ -398,9 +425,8 @@ def requests_view(request: HttpRequest, *, fmt: str) -> HttpResponse:
 
 @_api(("GET", "HEAD"))
 def request_detail(request: HttpRequest, request_id: str, *, fmt: str) -> HttpResponse:
-    report = (
-        selectors.open311_requests().filter(pk=request_id).first() if request_id.isdigit() else None
-    )
+    number = parse_id(request_id)
+    report = selectors.open311_requests().filter(pk=number).first() if number else None
     if report is None:
         raise Open311Error(404, "service_request_id was not found.")
     return _respond(fmt, [_request_data(request, report)], root="service_requests", item="request")

@@ -1,0 +1,35 @@
+"""Rows written before the ranges existed are brought within them, in a migration of
+their own: PostgreSQL does not alter a table in the transaction that updated it."""
+
+from django.conf import settings
+from django.db import migrations
+
+# The ranges as they were when the constraints were added (coproduce.ranges holds today's).
+LIMITS = [
+    ('delivery_requirement', 'valid_days', '1', '3650'),
+    ('delivery_shift', 'capacity', '1', '500'),
+]
+
+
+def bring_into_range(apps, schema_editor):
+    """Rows written before the ranges existed are brought to the nearest limit, so that the
+    constraints can be added and the pages can read them (raw SQL: the ORM may not)."""
+    quote = schema_editor.connection.ops.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        for table, column, low, high in LIMITS:
+            table, column = quote(table), quote(column)
+            cursor.execute(f"UPDATE {table} SET {column} = {high} WHERE {column} > {high}")
+            cursor.execute(f"UPDATE {table} SET {column} = {low} WHERE {column} < {low}")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('delivery', '0002_models_moved_out'),
+        ('initiatives', '0002_initial'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RunPython(bring_into_range, migrations.RunPython.noop),
+    ]
