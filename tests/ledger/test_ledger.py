@@ -401,3 +401,21 @@ def test_recording_ones_own_hours_waits_for_a_confirmed_address(initiative):
     with pytest.raises(PermissionDenied, match="Confirm your email address"):
         record(initiative, newcomer)
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_is_a_party_too_and_never_confirms_their_own_entry(
+    client, initiative, administrator, co_lead
+):
+    own = record(initiative, administrator)
+    with pytest.raises(PermissionDenied):
+        ledger_services.contribution_confirm(actor=administrator, contribution=own)
+    with pytest.raises(PermissionDenied):
+        ledger_services.contribution_correct(actor=administrator, contribution=own, reason="No.")
+    client.force_login(administrator)
+    page = f"/initiatives/{initiative.slug}/contributions/{own.pk}/"
+    assert f"{page}confirm/" not in client.get(page).content.decode()  # no button to refuse
+    assert client.post(f"{page}confirm/").status_code == 403  # was the database's 500
+    own.refresh_from_db()
+    assert own.status == "pending"
+    ledger_services.contribution_confirm(actor=co_lead, contribution=own)

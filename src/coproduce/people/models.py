@@ -4,11 +4,14 @@ A professional ("regular producer") is a person with a staff membership of a pub
 third-sector worker has one with a third-sector organisation. One person may hold several.
 """
 
+import rules
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .permissions import allows
 
 
 class Sector(models.TextChoices):
@@ -85,6 +88,15 @@ class Person(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Our own permissions (the django-rules ones) are decided by their predicates alone,
+        as the services decide them (``permissions.allows``), so a page never offers an
+        administrator a button its service will refuse. Django's model permissions keep
+        Django's answer (a superuser has them all), which the admin site relies on."""
+        if rules.perm_exists(perm):
+            return allows(self, perm, obj)
+        return super().has_perm(perm, obj)
 
 
 class Organisation(models.Model):
