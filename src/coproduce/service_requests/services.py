@@ -152,8 +152,10 @@ def service_request_create(
     account_id: str = "",
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
-    """Report a problem, on the web or through Open311."""
+    """Report a problem, on the web or through Open311. Anyone may, without an account: a
+    ``reporter`` who is not signed in (the anonymous visitor) reports as nobody."""
     now = now or timezone.now()
+    reporter = reporter if getattr(reporter, "is_authenticated", False) else None
     if not category.is_active or category.initiative.is_closed:
         raise ValidationError({"category": _("This kind of problem is not taken any more.")})
     if latitude is None and not address.strip() and not address_id.strip():
