@@ -337,6 +337,7 @@ def vote(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
     existing = selectors.ballot_of(budget, request.user)
     if request.method == "POST":
         choices, problems = choices_from_post(budget, request.POST)
+        refused = bool(problem)
         if not problems and not problem:
             try:
                 ballot = services.ballot_cast(
@@ -345,9 +346,10 @@ def vote(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
                     choices=choices,
                     age_confirmed=request.POST.get("age_confirmed") == "on",
                 )
-            except (ValidationError, PermissionDenied) as error:
-                is_invalid = isinstance(error, ValidationError)
-                problems = list(error.messages) if is_invalid else [str(error)]
+            except ValidationError as error:
+                problems = list(error.messages)
+            except PermissionDenied as error:
+                problems, refused = [str(error)], True
             else:
                 messages.success(
                     request,
@@ -362,7 +364,8 @@ def vote(request: HttpRequest, initiative_slug: str, slug: str) -> HttpResponse:
                 )
         context = _ballot_context(budget, choices)
         context.update(problems=problems, eligibility_problem=problem, existing=existing)
-        return render(request, "commissioning/vote.html", context, status=400)
+        # A person who may not vote is refused (403), not told their ballot has a mistake.
+        return render(request, "commissioning/vote.html", context, status=403 if refused else 400)
     context = _ballot_context(budget, _choices_of(budget, existing))
     context.update(eligibility_problem=problem, existing=existing)
     return render(request, "commissioning/vote.html", context)
