@@ -38,6 +38,7 @@ from permission_matrix import (
 from permission_world import (
     ADMIN,
     ANONYMOUS,
+    CITIZEN,
     ROLES,
     build_world,
     cast,
@@ -130,6 +131,20 @@ def notation(roles: Roles) -> str:
         ]
         options.append(_names(roles))
     return min(options, key=len)
+
+
+@pytest.mark.parametrize(
+    ("roles", "written"),
+    [
+        (CO_LEADS | matrix.ADMIN, "CO_LEADS | ADMIN"),
+        (SIGNED_IN - {CITIZEN}, "SIGNED_IN - {CITIZEN}"),
+        (HANDLERS | {CITIZEN} | matrix.ADMIN, "HANDLERS | {CITIZEN} | ADMIN"),
+        (NOBODY, "NOBODY"),
+    ],
+)
+def test_a_failure_writes_the_cell_as_the_table_would(roles, written):
+    assert notation(frozenset(roles)) == written
+    assert eval(written, vars(matrix)) == roles  # the notation reads back as the same set
 
 
 def mismatches(expected: dict[str, Roles], seen: dict[str, dict[str, str]]) -> list[str]:
