@@ -60,7 +60,6 @@ def contribution_record(
     of rate does not rewrite the value of past work.
     """
     now = now or timezone.now()
-    require(actor, "ledger.record_contribution", initiative, _("Log in to record a contribution."))
     if actor.pk != person.pk:
         require(
             actor,
