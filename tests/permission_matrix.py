@@ -37,7 +37,9 @@ A **URL row** (``URLS``, keyed ``namespace:name``, or the route itself for a pat
 name) says how to fill the path from the world (``permission_world.World``) and who is allowed
 each method: ``get=`` and ``post=`` (``None``: the view does not accept that method, and answers
 405). Allowed means the answer is neither 401/403, nor 404, nor a redirect to the log-in page; a
-posted form need not succeed (a 400 for missing fields is allowed). Refused means 403, 404 (which
+posted form need not succeed (a 400 for missing fields is allowed). A redirect to log in after
+the request did what it asked (it wrote its audit entry) is allowed too: a confirmation link
+signs out whoever else is signed in, confirms, and asks to log in. Refused means 403, 404 (which
 hides what one may not see) or a redirect to log in, with no audit entry written. ``data=``
 gives the least a form needs for the view to reach its service's check; ``cases=`` lists further
 POSTs of the same URL with other data and other allowed roles.
@@ -90,6 +92,7 @@ from permission_world import (
     build_shift_hours_confirm,
     build_shift_reminders_send,
     build_shift_signup_cancel,
+    build_shift_signups_cancel_on_leave,
     build_timebank_transfer,
     build_valuation_rate_delete,
     category,
@@ -184,6 +187,12 @@ SERVICES: dict[str, Row] = {
         why="the log itself: every service calls it after its own check",
         roles=PUBLIC,
     ),
+    "audit_checkpoint": Row(
+        build=lambda: {"reason": "contract"},
+        actor_arg="",
+        refuses=(),
+        why="a system job (after a tally, daily from cron): the server's key signs, no person",
+    ),
     # people
     "person_sign_up": Row(
         build=lambda: {"email": "new@example.org", "password": "x" * 12, "display_name": "New"},
@@ -195,10 +204,15 @@ SERVICES: dict[str, Row] = {
         build=build_person_confirm_email,
         actor_arg="",
         refuses=(),
-        why="the signed token sent to the address is the proof",
+        why="called once allauth has checked the key emailed to the address: the key is the proof",
     ),
     "person_update_profile": Row(
         build=build_person_update_profile, roles=ADMIN, note="and the person themself"
+    ),
+    "person_erase": Row(
+        build=lambda: {"actor": (person := PersonFactory()), "person": person},
+        roles=ADMIN,
+        note="and the person themself; an administrator for someone who asks by letter",
     ),
     "organisation_create": Row(
         build=lambda: {
@@ -415,6 +429,11 @@ SERVICES: dict[str, Row] = {
         roles=CO_LEADS | ADMIN,
         note="and the person signed up, and the shift's professional",
     ),
+    "shift_signups_cancel_on_leave": Row(
+        build=build_shift_signups_cancel_on_leave,
+        roles=CO_LEADS | ADMIN,
+        note="and the person themself, as they leave",
+    ),
     "shift_hours_confirm": Row(
         build=build_shift_hours_confirm, roles=CO_LEADS | ADMIN, note="and the shift's professional"
     ),
@@ -437,7 +456,7 @@ SERVICES: dict[str, Row] = {
         roles=SIGNED_IN,
     ),
     # co-delivery: the ledger
-    "contribution_record": Row(build=build_contribution_record, roles=SIGNED_IN, own=("person",)),
+    "contribution_record": Row(build=build_contribution_record, roles=VERIFIED, own=("person",)),
     "contribution_record_many": Row(build=build_contribution_record_many, roles=CO_LEADS | ADMIN),
     "contribution_import": Row(build=build_contribution_import, roles=CO_LEADS | ADMIN),
     "contribution_confirm": Row(
@@ -563,6 +582,13 @@ SERVICES: dict[str, Row] = {
         roles=HANDLERS | ADMIN,
         note="and the person who reported it, and the person it is assigned to",
     ),
+    "service_request_contacts_erase_expired": Row(
+        build=lambda: {},
+        actor_arg="",
+        refuses=(),
+        why="a scheduled job: the system acts, no person",
+    ),
+    "api_key_issue": Row(build=lambda: {"actor": administrator(), "name": "City app"}, roles=ADMIN),
 }
 
 
@@ -622,12 +648,47 @@ URLS: dict[str, Url] = {
     # The site
     "home": Url(_nothing, get=PUBLIC),
     "set_language": Url(_nothing, get=PUBLIC, post=PUBLIC, data=lambda world: {"language": "fr"}),
-    # People (their log-in, sign-up and confirmation pages move to allauth)
-    "people:sign_up": Url(_nothing, get=PUBLIC, post=PUBLIC),
-    "people:confirm_email": Url(lambda world: {"token": world.confirm_token}, get=PUBLIC),
-    "people:login": Url(_nothing, get=PUBLIC, post=PUBLIC),
-    "people:logout": Url(_nothing, get=None, post=PUBLIC),
+    # People: the profile and the privacy rights
     "people:profile": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "people:my_data": Url(_nothing, get=SIGNED_IN),
+    "people:my_data_download": Url(_nothing, get=SIGNED_IN, note="each person's own data only"),
+    "people:delete_account": Url(
+        _nothing, get=SIGNED_IN, post=SIGNED_IN, note="each person's own account only"
+    ),
+    # Accounts (django-allauth, ADR 0006)
+    "account_signup": Url(_nothing, get=PUBLIC, post=PUBLIC),
+    "account_login": Url(_nothing, get=PUBLIC, post=PUBLIC),
+    "account_logout": Url(_nothing, get=PUBLIC, post=PUBLIC),
+    "account_inactive": Url(_nothing, get=PUBLIC),
+    "account_email_verification_sent": Url(_nothing, get=PUBLIC),
+    "account_confirm_email": Url(
+        lambda world: {"key": world.confirm_key},
+        get=PUBLIC,
+        post=PUBLIC,
+        note="the key emailed to the address is the proof, whoever follows the link",
+    ),
+    "account_email": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "account_change_password": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "account_set_password": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "account_reauthenticate": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "account_request_reauthentication_code": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "account_confirm_reauthentication_code": Url(_nothing, get=SIGNED_IN, post=SIGNED_IN),
+    "account_confirm_login_code": Url(
+        _nothing,
+        get=SIGNED_IN,
+        post=SIGNED_IN,
+        note="log-in by emailed code is off: the visitor is sent to the log-in page, a person "
+        "already signed in on to their initiatives",
+    ),
+    "account_reset_password": Url(_nothing, get=PUBLIC, post=PUBLIC),
+    "account_reset_password_done": Url(_nothing, get=PUBLIC),
+    "account_reset_password_from_key": Url(
+        lambda world: world.reset_key,
+        get=PUBLIC,
+        post=PUBLIC,
+        note="the key emailed to the citizen is the proof, whoever follows the link",
+    ),
+    "account_reset_password_from_key_done": Url(_nothing, get=PUBLIC),
     # Initiatives
     "initiatives:list": Url(_nothing, get=PUBLIC),
     "initiatives:mine": Url(_nothing, get=SIGNED_IN),
@@ -641,7 +702,7 @@ URLS: dict[str, Url] = {
     "initiatives:edit": Url(_initiative, get=CO_LEADS | ADMIN, post=CO_LEADS | ADMIN),
     "initiatives:invite": Url(_initiative, get=CO_LEADS | ADMIN, post=CO_LEADS | ADMIN),
     "initiatives:join": Url(_initiative, get=None, post=SIGNED_IN),
-    "initiatives:leave": Url(_initiative, get=None, post=SIGNED_IN),
+    "initiatives:leave": Url(_initiative, get=SIGNED_IN, post=SIGNED_IN),
     # Co-delivery: tasks, shifts, calendars
     "delivery:my_shifts": Url(_nothing, get=SIGNED_IN),
     "delivery:calendar_reset": Url(_nothing, get=None, post=SIGNED_IN),
@@ -680,14 +741,15 @@ URLS: dict[str, Url] = {
     "ledger:contribution_create": Url(
         _initiative,
         get=SIGNED_IN,
-        post=SIGNED_IN,
+        post=VERIFIED,
         data=lambda world: {
             "kind": "time",
             "quantity": "1",
             "occurred_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
             "capacity": "citizen",
         },
-        note="their own hours; a co-lead may also record someone else's",
+        note="their own hours, once their address is confirmed; a co-lead may also record "
+        "someone else's",
     ),
     "ledger:ledger": Url(_initiative, get=CO_LEADS | ADMIN),
     "ledger:contribution_confirm_all": Url(_initiative, get=None, post=CO_LEADS | ADMIN),
@@ -797,7 +859,22 @@ URLS: dict[str, Url] = {
     "commissioning:paper": Url(_budget(), get=HANDLERS | ADMIN, post=HANDLERS | ADMIN),
     "commissioning:census": Url(_budget(), get=CO_LEADS | ADMIN, post=CO_LEADS | ADMIN),
     "commissioning:results": Url(_budget("published"), get=PUBLIC),
+    "commissioning:milestone_photo": Url(
+        _budget("published", pk=lambda world: world.milestone.pk), get=PUBLIC
+    ),
     "commissioning:export": Url(_budget("published"), get=PUBLIC),
+    # The account pages before django-allauth served them answer with a permanent redirect
+    "people/log-in/": Url(
+        lambda world: "/people/log-in/",
+        get=NOBODY,
+        post=NOBODY,
+        note="a permanent redirect to the log-in page (/people/login/), for everyone",
+    ),
+    "people/log-out/": Url(lambda world: "/people/log-out/", get=PUBLIC, post=PUBLIC),
+    "people/sign-up/": Url(lambda world: "/people/sign-up/", get=PUBLIC, post=PUBLIC),
+    "^people/confirm/[^/]+/$": Url(
+        lambda world: "/people/confirm/an-old-link/", get=PUBLIC, post=PUBLIC
+    ),
     # The first layout's addresses answer with a permanent redirect (ADR 0004)
     "budgets/new/<slug:initiative_slug>/": Url(
         lambda world: f"/budgets/new/{world.initiative.slug}/", get=PUBLIC, post=PUBLIC
@@ -831,7 +908,7 @@ URLS: dict[str, Url] = {
         _format,
         get=PUBLIC,
         post=PUBLIC,
-        data=lambda world: {"api_key": world.api_key.key},
+        data=lambda world: {"api_key": world.api_key},
         cases=(Case("without an API key", lambda world: {}, NOBODY),),
         note="posting a request takes an API key, whoever is signed in",
     ),

@@ -9,12 +9,16 @@ module's public functions, and every pattern of the URLconf except the Django ad
 import datetime as dt
 import importlib
 import inspect
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from PIL import Image
 
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Membership, Person
@@ -137,11 +142,10 @@ def service_modules() -> list[ModuleType]:
 # Public functions of a services module that are not services: they change nothing, so they
 # have no actor and write no audit entry.
 NOT_SERVICES = {
-    "email_confirmation_token",  # signs a link; the confirmation is the service
     "voter_eligibility_problem",  # explains why someone may not vote, for the page
     "ballot_problems",  # checks choices against the ballot rules, for the page
-    "check_photo",  # validates an upload before a service stores it
     "clean_attributes",  # validates answers to a category's questions
+    "contact_retention_days",  # reads a setting
 }
 
 
@@ -237,8 +241,7 @@ def build_person_update_profile() -> dict:
 
 def build_person_confirm_email() -> dict:
     person = PersonFactory(email_confirmed=False)
-    token = importlib.import_module("coproduce.people.services").email_confirmation_token(person)
-    return {"token": token}
+    return {"person": person, "email": person.email}
 
 
 # Initiatives
@@ -375,6 +378,11 @@ def build_shift_signup_cancel() -> dict:
     return {"actor": made.person, "signup": made}
 
 
+def build_shift_signups_cancel_on_leave() -> dict:
+    made, lead = signup()
+    return {"actor": lead, "person": made.person, "initiative": made.shift.task.initiative}
+
+
 def build_shift_hours_confirm() -> dict:
     made, lead = signup(starts_in=-dt.timedelta(hours=3))
     return {"actor": lead, "signup": made}
@@ -490,16 +498,11 @@ def build_shift_reminders_send() -> dict:
 # -- The world the URL rows are read in --------------------------------------------------------
 
 
-# A 1×1 PNG, decodable by any image library.
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00"
-    b"\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
 def photo_upload() -> SimpleUploadedFile:
-    return SimpleUploadedFile("bins.png", PNG, content_type="image/png")
+    """A small PNG picture, as an upload (the site decodes and re-encodes every upload)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, format="PNG")
+    return SimpleUploadedFile("bins.png", buffer.getvalue(), content_type="image/png")
 
 
 @dataclass
@@ -529,8 +532,10 @@ class World:
     request: Any  # reported by the citizen, with a photo
     invitation: Any  # to the citizen
     calendar_token: str  # the citizen's
-    confirm_token: str  # confirms the unverified person's address
-    api_key: Any
+    milestone: Any  # of the published budget's project, with a photo
+    confirm_key: str  # the key emailed to the unverified person, to confirm their address
+    reset_key: dict[str, str]  # the link emailed to the citizen to reset their password
+    api_key: str  # an Open311 key, as the application holding it sends it
 
     def __getitem__(self, role: str) -> Any:
         return self.people[role]
@@ -594,13 +599,13 @@ def build_world() -> World:
     category = service("request_category_create")(
         actor=lead, initiative=initiative, code="litter", name="Litter"
     )
-    people_services = importlib.import_module("coproduce.people.services")
+    published = _budget(lead, initiative, "trees", "published")
     return World(
         initiative=initiative,
         people=people,
         ideas=_budget(lead, initiative, "ideas", "proposals"),
         budget=_budget(lead, initiative, "benches", "voting"),
-        published=_budget(lead, initiative, "trees", "published"),
+        published=published,
         task=task,
         shift=shift,
         signup=service("shift_sign_up")(person=citizen, shift=shift),
@@ -628,6 +633,19 @@ def build_world() -> World:
             actor=lead, initiative=initiative, email=citizen.email
         ),
         calendar_token=service("calendar_feed_for")(person=citizen).token,
-        confirm_token=people_services.email_confirmation_token(people[UNVERIFIED]),
-        api_key=model("ApiKey").objects.create(name="City app"),
+        milestone=service("milestone_add")(
+            actor=lead,
+            proposal=published.proposals.get(),
+            title="Benches ordered",
+            photo=photo_upload(),
+            photo_description="Two benches by the river.",
+        ),
+        confirm_key=EmailConfirmationHMAC(
+            EmailAddress.objects.create(user=people[UNVERIFIED], email=people[UNVERIFIED].email)
+        ).key,
+        reset_key={
+            "uidb36": user_pk_to_url_str(citizen),
+            "key": default_token_generator.make_token(citizen),
+        },
+        api_key=service("api_key_issue")(actor=people[ADMIN], name="City app")[1],
     )
