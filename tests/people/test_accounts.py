@@ -217,3 +217,18 @@ def test_a_new_address_counts_only_once_confirmed(client, outsider):
     outsider.refresh_from_db()
     assert outsider.email == "new-address@example.org"
     assert outsider.email_confirmed
+
+
+@pytest.mark.django_db
+def test_the_address_page_shows_the_pending_change_and_can_cancel_it(client, outsider):
+    EmailAddress.objects.create(user=outsider, email=outsider.email, primary=True, verified=True)
+    client.force_login(outsider)
+    url = reverse("account_email")
+    client.post(url, {"email": "new-address@example.org", "action_add": ""})
+    page = client.get(url).content.decode()
+    assert outsider.email in page and "new-address@example.org" in page
+    assert "style=" not in page
+    client.post(url, {"email": "new-address@example.org", "action_remove": ""})
+    assert "Changing to" not in client.get(url).content.decode()
+    outsider.refresh_from_db()
+    assert outsider.email != "new-address@example.org"
