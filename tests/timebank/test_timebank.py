@@ -199,3 +199,16 @@ def test_timebank_limits_must_frame_zero(initiative, co_lead):
             actor=co_lead, initiative=initiative, min_balance=Decimal("2"), max_balance=MAX
         )
     assert not Timebank.objects.exists()
+
+
+@pytest.mark.django_db
+def test_balances_stay_exact_to_the_limit(bank, co_lead):
+    """4.07 + 0.7 + 0.23 hours bring a balance exactly to the -5 limit, not a hair below it (a
+    database summing in floating point would store -5.000000000000001)."""
+    payer, payee = accounts(bank, 2)
+    for hours in ("4.07", "0.7", "0.23"):
+        services.timebank_transfer(actor=co_lead, payer=payer, payee=payee, hours=hours)
+    report = selectors.timebank_check(bank)
+    assert report.ok and not report.out_of_limits
+    assert TimebankAccount.objects.filter(balance__lt=MIN).count() == 0
+    assert TimebankAccount.objects.filter(balance=MIN).count() == 1

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,8 +199,10 @@ def _transfer(
                 Movement(transfer=transfer, account=payee, amount=amount),
             ]
         )
-        TimebankAccount.objects.filter(pk=payer.pk).update(balance=F("balance") - amount)
-        TimebankAccount.objects.filter(pk=payee.pk).update(balance=F("balance") + amount)
+        # Both rows are locked, so the new balances are computed exactly here: SQLite would do
+        # ``balance - amount`` in floating point (-5.000000000000001 is below a -5 limit).
+        TimebankAccount.objects.filter(pk=payer.pk).update(balance=payer.balance - amount)
+        TimebankAccount.objects.filter(pk=payee.pk).update(balance=payee.balance + amount)
         audit_record(
             actor=actor,
             action="timebank.transfer",
