@@ -1,12 +1,14 @@
 """Tallies with the announced rule, their explanation, and the results page."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from coproduce.audit.models import AuditEntry, Checkpoint
 from coproduce.audit.selectors import audit_verify
-from coproduce.commissioning import services
-from coproduce.commissioning.models import Budget
+from coproduce.commissioning import selectors, services
+from coproduce.commissioning.models import Budget, Proposal
 from coproduce.commissioning.services import Choices
 from factories import PersonFactory, code_of
 
@@ -143,3 +145,20 @@ def test_a_tally_stands_when_its_checkpoint_cannot_be_signed(
     assert results and closed_budget.results.count() == len(results)
     assert not Checkpoint.objects.exists()
     assert "AUDIT_SIGNING_KEY_FILE" in caplog.text
+
+
+@pytest.mark.django_db
+def test_projects_are_listed_in_the_order_people_count_them(budget):
+    area = budget.areas.get(name="Riverside")
+    for code in ["100", "11", "9", "10"]:
+        Proposal.objects.create(
+            budget=budget,
+            area=area,
+            code=code,
+            title=f"Project {code}",
+            description="A bench.",
+            estimated_cost=Decimal("10"),
+        )
+    expected = ["9", "10", "11", "100"]
+    assert [p.code for p in selectors.budget_proposals(budget)] == expected
+    assert [p.code for p in Proposal.objects.filter(budget=budget)] == expected

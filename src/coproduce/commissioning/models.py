@@ -10,6 +10,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
@@ -249,7 +250,8 @@ class Proposal(models.Model):
     class Meta:
         verbose_name = _("project proposal")
         verbose_name_plural = _("project proposals")
-        ordering = ["code"]
+        # Codes in the order people count them: 9, 10, 11, 100 (not 10, 100, 11, 9).
+        ordering = [Length("code"), "code"]
         constraints = [
             models.UniqueConstraint(fields=["budget", "code"], name="proposal_unique_code"),
             models.CheckConstraint(

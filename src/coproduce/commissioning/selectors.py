@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 
 from .models import Ballot, BallotChoice, Budget, BudgetArea, Proposal, Result
 
@@ -26,7 +27,7 @@ def budget_visible_to(budget: Budget, person) -> bool:
 
 def budget_proposals(budget: Budget, *, public_only: bool = False) -> QuerySet[Proposal]:
     qs = budget.proposals.select_related("area", "submitted_by", "on_behalf_of").order_by(
-        "area__name", "code"
+        "area__name", Length("code"), "code"
     )
     if public_only:
         qs = qs.exclude(status=Proposal.Status.WITHDRAWN)
@@ -38,7 +39,7 @@ def ballot_proposals(budget: Budget) -> list[tuple[BudgetArea, list[Proposal]]]:
     feasible = list(
         budget.proposals.filter(status=Proposal.Status.FEASIBLE)
         .select_related("area")
-        .order_by("area__name", "code")
+        .order_by("area__name", Length("code"), "code")
     )
     return [(area, [p for p in feasible if p.area_id == area.pk]) for area in budget.areas.all()]
 
@@ -119,5 +120,5 @@ def funded_proposals(budget: Budget) -> QuerySet[Proposal]:
         Proposal.objects.filter(Q(budget=budget), Q(pk__in=budget.results.values("selected")))
         .select_related("area")
         .prefetch_related("milestones")
-        .order_by("area__name", "code")
+        .order_by("area__name", Length("code"), "code")
     )
