@@ -1,12 +1,10 @@
-"""The range of every number of a participatory budget, defined once.
+"""The budget's own checks of its numbers: exact amounts and whole numbers as a ``.pb`` file
+gives them (fractions, cents), the ids a file carries.
 
-The models (field validators and the CHECK constraints behind them), the forms, the ``.pb``
-importer and the services all use these values, so whatever one way in accepts, every page,
-the export and the tally can show and compute.
-
-Money is in the budget's currency with cents: the columns hold 14 digits, 2 after the point,
-so at most 999,999,999,999.99. That is far beyond any real budget in euros, but currencies with
-small units (forint, rupiah) need large numbers; a cost of 10^15 no longer fits and is refused.
+The ranges themselves live in :mod:`coproduce.ranges` with every other range of the site, so
+the models (validators and CHECK constraints), the forms, the ``.pb`` importer and the services
+refuse the same numbers, and whatever one way in accepts every page, the export and the tally
+can show and compute.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -20,8 +18,6 @@ from coproduce.ranges import BALLOT_POINTS, PROJECT_COST, PROJECTS_PER_BALLOT
 
 MONEY_DIGITS = 14
 MONEY_PLACES = 2
-# The values live in coproduce.ranges with every other range of the site; this module adds the
-# budget's own checks of them (exact fractions from a .pb file, whole numbers, cents).
 MIN_MONEY = PROJECT_COST.low
 MAX_MONEY = PROJECT_COST.high
 MAX_POINTS = int(BALLOT_POINTS.high)
@@ -30,10 +26,6 @@ MAX_PROJECTS = int(PROJECTS_PER_BALLOT.high)
 #: Lengths of the ids an imported file carries (columns ``Proposal.code``, ``Ballot.voter_code``).
 PROJECT_CODE_LENGTH = 40
 VOTER_CODE_LENGTH = 64
-
-
-def money_validators() -> list:
-    return [MinValueValidator(MIN_MONEY), MaxValueValidator(MAX_MONEY)]
 
 
 def points_validators() -> list:

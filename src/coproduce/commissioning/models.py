@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coproduce.initiatives.models import Initiative
 from coproduce.people.models import Organisation
-from coproduce.ranges import BALLOT_RANK, MINIMUM_AGE
+from coproduce.ranges import BALLOT_RANK, BUDGET_AMOUNT, MINIMUM_AGE, PROJECT_COST
 
 from .limits import (
     MAX_MONEY,
@@ -25,7 +25,6 @@ from .limits import (
     MONEY_PLACES,
     PROJECT_CODE_LENGTH,
     VOTER_CODE_LENGTH,
-    money_validators,
     points_validators,
     projects_validators,
 )
@@ -169,7 +168,7 @@ class BudgetArea(models.Model):
         _("amount"),
         max_digits=MONEY_DIGITS,
         decimal_places=MONEY_PLACES,
-        validators=money_validators(),
+        validators=BUDGET_AMOUNT.validators(),
     )
 
     class Meta:
@@ -215,7 +214,7 @@ class Proposal(models.Model):
         _("estimated cost"),
         max_digits=MONEY_DIGITS,
         decimal_places=MONEY_PLACES,
-        validators=money_validators(),
+        validators=PROJECT_COST.validators(),
     )
     reviewed_cost = models.DecimalField(
         _("cost after review"),
@@ -223,7 +222,7 @@ class Proposal(models.Model):
         decimal_places=MONEY_PLACES,
         null=True,
         blank=True,
-        validators=money_validators(),
+        validators=PROJECT_COST.validators(),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
@@ -295,7 +294,7 @@ class Review(models.Model):
         _("reviewed cost"),
         max_digits=MONEY_DIGITS,
         decimal_places=MONEY_PLACES,
-        validators=money_validators(),
+        validators=PROJECT_COST.validators(),
     )
     reason = models.TextField(_("public reason"))
     created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
