@@ -11,6 +11,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm, SignupForm
 from allauth.account.models import EmailAddress
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
@@ -27,13 +28,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if not commit:
             return super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
-        language = (get_language() or "en")[:2]
+        language = (get_language() or "")[:2]
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
         return services.person_sign_up(
             email=data["email"],
             password=data["password1"],
             display_name=data["display_name"],
             area=data.get("area", ""),
-            preferred_language=language if language in ("en", "fr") else "en",
+            preferred_language=language,
         )
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
